@@ -1,0 +1,80 @@
+// smmap/buffer.hpp — SlidingWindowMapBuffer, a byte-string view of a file.
+//
+// The buffer shows |size| bytes of a file starting at |offset|, moving its
+// cursor across windows as needed. Indices are relative: index 0 is the byte
+// at |offset|.
+//
+// Ownership: the buffer uses the caller's cursor and does not own it.
+// REQUIRES: the cursor outlives the buffer, or the next begin_access().
+//
+// Thread safety: like the cursor it uses — one thread at a time.
+//
+// A file truncated by another process under a live region: read() and
+// operator[] throw std::system_error instead of crashing. Spans taken from
+// the cursor directly (buffer(), map()) cannot be protected.
+//
+//   smmap::WindowCursor cursor = manager.make_cursor("big.pack");
+//   smmap::SlidingWindowMapBuffer buf(cursor, 1000);  // bytes 1000.. of the file
+//   std::byte first = buf[0];
+//   std::array<std::byte, 4096> block;
+//   std::size_t got = buf.read(8192, block);  // crosses windows as needed
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "smmap/cursor.hpp"
+
+namespace smmap {
+
+class SlidingWindowMapBuffer {
+ public:
+  static constexpr std::uint64_t kToEnd = std::numeric_limits<std::uint64_t>::max();
+
+  // A buffer with no cursor; begin_access() makes it usable.
+  SlidingWindowMapBuffer() noexcept = default;
+  // Calls begin_access(cursor, offset, size, flags).
+  // Throws std::invalid_argument when the cursor is unassociated or |offset|
+  // is not below the file size.
+  explicit SlidingWindowMapBuffer(WindowCursor& cursor, std::uint64_t offset = 0,
+                                  std::uint64_t size = kToEnd, int flags = 0);
+  SlidingWindowMapBuffer(const SlidingWindowMapBuffer&) = delete;
+  SlidingWindowMapBuffer& operator=(const SlidingWindowMapBuffer&) = delete;
+  ~SlidingWindowMapBuffer() { end_access(); }
+
+  // Uses |cursor| to view bytes [offset, offset + size) of its file, clipped
+  // to the file's end. Returns true iff the cursor is associated and |offset|
+  // is inside the file; on false the buffer is empty.
+  bool begin_access(WindowCursor& cursor, std::uint64_t offset = 0, std::uint64_t size = kToEnd,
+                    int flags = 0);
+  // The same with the cursor already set; false when there is none.
+  bool begin_access(std::uint64_t offset = 0, std::uint64_t size = kToEnd, int flags = 0);
+  // Releases the cursor's region and empties the buffer. Idempotent.
+  void end_access() noexcept;
+
+  // The cursor in use, or nullptr.
+  WindowCursor* cursor() const noexcept { return cursor_; }
+  // The number of bytes viewed.
+  std::uint64_t size() const noexcept { return size_; }
+  // The file offset of index 0.
+  std::uint64_t offset() const noexcept { return offset_; }
+
+  // The byte at relative index |i|.
+  // Throws std::out_of_range when i >= size(); std::system_error when the
+  // bytes cannot be mapped or the file was truncated under the mapping.
+  std::byte operator[](std::uint64_t i);
+
+  // Copies bytes from relative index |offset| into |out|, crossing windows,
+  // and returns how many were copied: fewer than out.size() only at the end.
+  // Throws as operator[] does (the index is not checked: past the end gives 0).
+  std::size_t read(std::uint64_t offset, std::span<std::byte> out);
+
+ private:
+  WindowCursor* cursor_ = nullptr;
+  std::uint64_t offset_ = 0;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace smmap

@@ -1,0 +1,102 @@
+// smmap/manager.hpp — the managers: StaticWindowMapManager (whole-file
+// regions) and SlidingWindowMapManager (windows of at most window_size bytes).
+//
+// A manager hands out cursors onto files, maps page-aligned windows of them on
+// demand, counts the cursors pinning each window, and unmaps the least
+// recently released unpinned window when a limit is reached:
+//   - max_memory_size is soft: when every region is pinned, the manager maps
+//     anyway rather than fail;
+//   - max_open_handles caps the number of live regions: when it is reached
+//     and every region is pinned, use_region() throws.
+//
+// Thread safety: all methods are thread-safe; one manager may serve many
+// threads, each with its own cursors. Its state lives until the manager and
+// every cursor it made are gone.
+//
+//   smmap::SlidingWindowMapManager manager(1 << 20, 64 << 20);  // 1 MiB windows, 64 MiB
+//   smmap::WindowCursor cursor = manager.make_cursor("big.pack");
+//   cursor.use_region(123456789, 64);
+//   std::span<const std::byte> bytes = cursor.buffer();
+//   std::cout << manager.stats();
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+
+#include "smmap/cursor.hpp"
+#include "smmap/stats.hpp"
+#include "smmap/util.hpp"
+
+namespace smmap {
+
+// max_open_handles meaning "no limit".
+inline constexpr std::uint64_t kUnlimitedHandles = std::numeric_limits<std::uint64_t>::max();
+
+class StaticWindowMapManager {
+ public:
+  // window_size: 0 maps whole files; negative picks the default (1024 MiB on
+  //   64-bit, 64 MiB on 32-bit); positive is rounded up to a multiple of
+  //   ALLOCATIONGRANULARITY. A static manager always maps whole files; its
+  //   window size only caps the size a cursor reports, as in smmap.
+  // max_memory_size: 0 picks the default (8192 MiB on 64-bit, 1024 MiB on 32-bit).
+  // max_open_handles: the most regions alive at once.
+  explicit StaticWindowMapManager(std::int64_t window_size = 0, std::uint64_t max_memory_size = 0,
+                                  std::uint64_t max_open_handles = kUnlimitedHandles);
+
+  StaticWindowMapManager(StaticWindowMapManager&&) noexcept = default;
+  StaticWindowMapManager& operator=(StaticWindowMapManager&&) noexcept = default;
+  // Unmaps every unused region; cursors still alive keep the rest working.
+  ~StaticWindowMapManager();
+
+  // An associated cursor onto |source|. A path is opened read-only; a
+  // descriptor stays the caller's and must stay open while windows are mapped.
+  // A file replaced or resized since this manager first saw it gets a fresh
+  // entry; older cursors keep their view of the old file.
+  // Throws std::system_error naming the file when it is missing, unreadable,
+  // a directory or not a regular file.
+  WindowCursor make_cursor(const PathOrFd& source);
+  WindowCursor make_cursor(const std::filesystem::path& path) { return make_cursor(PathOrFd(path)); }
+  WindowCursor make_cursor(const char* path) { return make_cursor(PathOrFd(std::filesystem::path(path))); }
+  WindowCursor make_cursor(int fd) { return make_cursor(PathOrFd(fd)); }
+
+  // Live regions (smmap counts one handle per region).
+  std::size_t num_file_handles() const;
+  // Files with at least one live region.
+  std::size_t num_open_files() const;
+  std::uint64_t window_size() const noexcept;
+  std::uint64_t mapped_memory_size() const;
+  std::uint64_t max_file_handles() const noexcept;
+  std::uint64_t max_mapped_memory_size() const noexcept;
+
+  // Unmaps every unused region; returns how many.
+  std::size_t collect();
+  // Unmaps unused regions, least recently used first, until |size| more bytes
+  // fit under the memory limit (all unused regions when |size| is 0); returns
+  // how many (smmap's _collect_lru_region).
+  std::size_t collect_lru_region(std::uint64_t size);
+  // Windows only: frees regions of files under |base_path| so they can be
+  // deleted. Elsewhere it does nothing and returns 0.
+  std::size_t force_map_handle_removal_win(const std::filesystem::path& base_path);
+
+  ManagerStats stats() const;
+
+ protected:
+  StaticWindowMapManager(bool whole_files, std::int64_t window_size, std::uint64_t max_memory_size,
+                         std::uint64_t max_open_handles);
+
+ private:
+  std::shared_ptr<detail::ManagerCore> core_;
+};
+
+class SlidingWindowMapManager : public StaticWindowMapManager {
+ public:
+  // The arguments are the static manager's; window_size defaults to -1 (the
+  // architecture's default window), and windows slide to where they are needed.
+  explicit SlidingWindowMapManager(std::int64_t window_size = -1, std::uint64_t max_memory_size = 0,
+                                   std::uint64_t max_open_handles = kUnlimitedHandles);
+};
+
+}  // namespace smmap

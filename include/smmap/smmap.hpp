@@ -1,0 +1,21 @@
+// smmap/smmap.hpp — the whole public API of smmap for C++.
+//
+// A sliding-window memory-map manager: cursors onto page-aligned windows of
+// files, with the least recently used unused window unmapped when a memory or
+// handle limit is reached. See manager.hpp to start.
+//
+//   #include <smmap/smmap.hpp>
+//   smmap::SlidingWindowMapManager manager;
+//   smmap::WindowCursor cursor = manager.make_cursor("data.bin");
+//   smmap::SlidingWindowMapBuffer buf(cursor);
+//   std::byte last = buf[buf.size() - 1];
+#pragma once
+
+#include "smmap/buffer.hpp"
+#include "smmap/cursor.hpp"
+#include "smmap/manager.hpp"
+#include "smmap/region.hpp"
+#include "smmap/region_list.hpp"
+#include "smmap/stats.hpp"
+#include "smmap/util.hpp"
+#include "smmap/window.hpp"

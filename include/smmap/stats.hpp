@@ -1,0 +1,38 @@
+// smmap/stats.hpp — ManagerStats, counters a manager keeps about its work.
+//
+// A snapshot, copied out by SlidingWindowMapManager::stats(). Counters only
+// grow; peaks are the highest values seen since the manager was made.
+//
+// Cursor hits are counted by each cursor without any lock and added to the
+// manager's total when the cursor next talks to the manager: when it needs
+// another region, releases its region, or is destroyed.
+//
+// Thread safety: a value type.
+//
+//   smmap::ManagerStats s = manager.stats();
+//   double hit_rate = double(s.cursor_hits + s.region_hits) /
+//                     double(s.cursor_hits + s.region_hits + s.maps);
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+
+namespace smmap {
+
+struct ManagerStats {
+  std::uint64_t cursor_hits = 0;          // use_region served by the cursor's own region
+  std::uint64_t region_hits = 0;          // served by another live region of the file
+  std::uint64_t maps = 0;                 // new regions made
+  std::uint64_t copies = 0;               // of those, regions read into memory (file not mappable)
+  std::uint64_t unmaps_by_eviction = 0;   // regions unmapped to stay under a limit
+  std::uint64_t unmaps_by_collect = 0;    // regions unmapped by collect()
+  std::uint64_t map_retries = 0;          // failed maps retried after freeing every unused region
+  std::uint64_t peak_mapped_bytes = 0;    // highest mapped_memory_size()
+  std::uint64_t peak_regions = 0;         // highest num_file_handles()
+  std::uint64_t replaced_files = 0;       // make_cursor found a file replaced or resized
+};
+
+// One line per counter, "name: value".
+std::ostream& operator<<(std::ostream& out, const ManagerStats& stats);
+
+}  // namespace smmap

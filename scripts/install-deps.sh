@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, only those that
+# are missing. Runs apt-get as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  cmake make g++ clang clang-format   # compilers and formatting
+  libgtest-dev                        # C++ tests
+  libbenchmark-dev                    # micro-benchmarks
+  pybind11-dev python3-dev            # the Python module
+  python3-pytest                      # Python tests
+  python3-smmap python3-gitdb         # the reference smmap, and gitdb for the drop-in test
+  python3-matplotlib                  # the benchmark chart
+  git                                 # the gitdb test makes a repository
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

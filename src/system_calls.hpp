@@ -1,0 +1,38 @@
+// The one seam through which the library calls the operating system, so tests
+// can inject failures (ENOMEM, EMFILE, ENODEV...) into open, fstat, mmap and
+// friends. Production code never changes it.
+//
+// Thread safety: replace entries only while no manager is in use.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace smmap::detail {
+
+struct SystemCalls {
+  int (*open)(const char* path, int flags);
+  int (*close)(int fd);
+  int (*stat)(const char* path, struct stat* out);
+  int (*fstat)(int fd, struct stat* out);
+  void* (*mmap)(void* hint, std::size_t length, int prot, int flags, int fd, off_t offset);
+  int (*munmap)(void* address, std::size_t length);
+  ssize_t (*pread)(int fd, void* out, std::size_t count, off_t offset);
+};
+
+// The calls in use; tests may overwrite entries and restore them with
+// reset_system_calls().
+SystemCalls& system_calls() noexcept;
+void reset_system_calls() noexcept;
+
+// Throws std::system_error(err) whose message names the operation, the file,
+// and — when |size| is not zero — the offset and size:
+//   "mmap 'pack.idx' at offset 4096 size 1048576: Cannot allocate memory".
+[[noreturn]] void throw_system_error(int err, std::string_view operation, std::string_view file,
+                                     std::uint64_t offset = 0, std::uint64_t size = 0);
+
+}  // namespace smmap::detail

@@ -1,0 +1,80 @@
+#include "test_files.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+namespace smmap::testing {
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::byte byte_at(std::uint64_t offset) {
+  return static_cast<std::byte>(mix(offset >> 3) >> (8 * (offset & 7)));
+}
+
+std::vector<std::byte> expected_bytes(std::uint64_t offset, std::size_t size) {
+  std::vector<std::byte> bytes(size);
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = byte_at(offset + i);
+  return bytes;
+}
+
+bool matches(std::span<const std::byte> bytes, std::uint64_t offset) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] != byte_at(offset + i)) return false;
+  }
+  return true;
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "smmap-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::filesystem::path TempDir::make_file(const std::string& name, std::uint64_t size) const {
+  const std::filesystem::path file = path_ / name;
+  write_test_file(file, size);
+  return file;
+}
+
+void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  std::vector<std::byte> block(1 << 16);
+  for (std::uint64_t done = 0; done < size;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - done));
+    for (std::size_t i = 0; i < n; ++i) block[i] = byte_at(done + i);
+    out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
+    done += n;
+  }
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::size_t count_open_fds() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+std::size_t count_mappings() {
+  std::ifstream maps("/proc/self/maps");
+  std::size_t count = 0;
+  for (std::string line; std::getline(maps, line);) ++count;
+  return count;
+}
+
+}  // namespace smmap::testing
