@@ -12,7 +12,8 @@ SlidingWindowMapBuffer::SlidingWindowMapBuffer(WindowCursor& cursor, std::uint64
                                                std::uint64_t size, int flags) {
   if (!begin_access(cursor, offset, size, flags)) {
     if (!cursor.is_associated()) {
-      throw std::invalid_argument("SlidingWindowMapBuffer: the cursor is not associated with a file");
+      throw std::invalid_argument(
+          "SlidingWindowMapBuffer: the cursor is not associated with a file");
     }
     throw std::invalid_argument("SlidingWindowMapBuffer: offset " + std::to_string(offset) +
                                 " is not below the size " + std::to_string(cursor.file_size()) +
@@ -63,7 +64,7 @@ std::size_t SlidingWindowMapBuffer::read(std::uint64_t offset, std::span<std::by
     const std::uint64_t chunk =
         std::min(wanted - done, cursor.region_begin_ + cursor.region_size_ - position);
     detail::guarded_copy(out.data() + done, cursor.region_data_ + (position - cursor.region_begin_),
-                         static_cast<std::size_t>(chunk));
+                         static_cast<std::size_t>(chunk), cursor.path_or_fd(), position);
     done += chunk;
     position += chunk;
   }

@@ -9,7 +9,10 @@ namespace smmap {
 
 WindowCursor::WindowCursor(std::shared_ptr<detail::ManagerCore> core, MapRegionList* list,
                            std::uint64_t max_request) noexcept
-    : core_(std::move(core)), list_(list), file_size_(list->file_size()), max_request_(max_request) {}
+    : core_(std::move(core)),
+      list_(list),
+      file_size_(list->file_size()),
+      max_request_(max_request) {}
 
 WindowCursor::WindowCursor(const WindowCursor& other)
     : core_(other.core_),
@@ -25,7 +28,9 @@ WindowCursor::WindowCursor(const WindowCursor& other)
   if (list_ != nullptr) core_->attach(list_, region_);
 }
 
-WindowCursor::WindowCursor(WindowCursor&& other) noexcept { take_from(other); }
+WindowCursor::WindowCursor(WindowCursor&& other) noexcept {
+  take_from(other);
+}
 
 WindowCursor& WindowCursor::operator=(const WindowCursor& other) {
   if (this != &other) *this = WindowCursor(other);
@@ -40,7 +45,9 @@ WindowCursor& WindowCursor::operator=(WindowCursor&& other) noexcept {
   return *this;
 }
 
-WindowCursor::~WindowCursor() { leave(); }
+WindowCursor::~WindowCursor() {
+  leave();
+}
 
 void WindowCursor::leave() noexcept {
   if (list_ != nullptr) core_->detach(list_, region_, unreported_hits_);

@@ -28,9 +28,8 @@ StaticWindowMapManager::StaticWindowMapManager(bool whole_files, std::int64_t wi
                                                std::uint64_t max_memory_size,
                                                std::uint64_t max_open_handles) {
   const std::uint64_t window = resolve_window_size(window_size);
-  core_ = std::make_shared<detail::ManagerCore>(whole_files, whole_files ? 0 : window, window,
-                                                resolve_max_memory_size(max_memory_size),
-                                                max_open_handles);
+  core_ = std::make_shared<detail::ManagerCore>(
+      whole_files ? 0 : window, window, resolve_max_memory_size(max_memory_size), max_open_handles);
 }
 
 SlidingWindowMapManager::SlidingWindowMapManager(std::int64_t window_size,
@@ -46,9 +45,15 @@ WindowCursor StaticWindowMapManager::make_cursor(const PathOrFd& source) {
   return core_->make_cursor(source);
 }
 
-std::size_t StaticWindowMapManager::num_file_handles() const { return core_->num_regions(); }
-std::size_t StaticWindowMapManager::num_open_files() const { return core_->num_open_files(); }
-std::uint64_t StaticWindowMapManager::window_size() const noexcept { return core_->window_size(); }
+std::size_t StaticWindowMapManager::num_file_handles() const {
+  return core_->num_regions();
+}
+std::size_t StaticWindowMapManager::num_open_files() const {
+  return core_->num_open_files();
+}
+std::uint64_t StaticWindowMapManager::window_size() const noexcept {
+  return core_->window_size();
+}
 std::uint64_t StaticWindowMapManager::mapped_memory_size() const {
   return core_->mapped_memory_size();
 }
@@ -58,13 +63,23 @@ std::uint64_t StaticWindowMapManager::max_file_handles() const noexcept {
 std::uint64_t StaticWindowMapManager::max_mapped_memory_size() const noexcept {
   return core_->max_memory_size();
 }
-std::size_t StaticWindowMapManager::collect() { return core_->collect(); }
+std::size_t StaticWindowMapManager::collect() {
+  return core_->collect();
+}
 std::size_t StaticWindowMapManager::collect_lru_region(std::uint64_t size) {
   return core_->collect_lru_region(size);
 }
 std::size_t StaticWindowMapManager::force_map_handle_removal_win(const std::filesystem::path&) {
   return 0;  // Only Windows refuses to delete mapped files.
 }
-ManagerStats StaticWindowMapManager::stats() const { return core_->stats(); }
+ManagerStats StaticWindowMapManager::stats() const {
+  return core_->stats();
+}
+bool StaticWindowMapManager::align_large_windows() const {
+  return core_->align_large_windows();
+}
+void StaticWindowMapManager::set_align_large_windows(bool align) {
+  core_->set_align_large_windows(align);
+}
 
 }  // namespace smmap

@@ -30,13 +30,26 @@ struct stat stat_source(const PathOrFd& source, const std::string& what) {
   return info;
 }
 
+// Starts |window| at the lowest multiple of kLargePageSize at or after
+// |left_end| from which a window of at most |max_window| bytes, clipped at
+// |right_start|, still holds [offset, wanted_end). Leaves it as smmap placed
+// it when there is no such multiple at or before |offset|.
+void align_to_large_page(MapWindow& window, std::uint64_t left_end, std::uint64_t right_start,
+                         std::uint64_t offset, std::uint64_t wanted_end,
+                         std::uint64_t max_window) noexcept {
+  const std::uint64_t lowest =
+      std::max(left_end, wanted_end > max_window ? wanted_end - max_window : 0);
+  const std::uint64_t start = align_to_mmap(lowest, true, kLargePageSize);
+  if (start > offset) return;
+  window.ofs = start;
+  window.size = std::min(start + max_window, right_start) - start;
+}
+
 }  // namespace
 
-ManagerCore::ManagerCore(bool whole_files, std::uint64_t window_size,
-                         std::uint64_t cursor_window_size, std::uint64_t max_memory_size,
-                         std::uint64_t max_handles)
-    : whole_files_(whole_files),
-      window_size_(window_size),
+ManagerCore::ManagerCore(std::uint64_t window_size, std::uint64_t cursor_window_size,
+                         std::uint64_t max_memory_size, std::uint64_t max_handles)
+    : window_size_(window_size),
       cursor_window_size_(cursor_window_size),
       max_memory_size_(max_memory_size),
       max_handles_(max_handles) {}
@@ -157,11 +170,18 @@ MapRegion* ManagerCore::map_region_locked(MapRegionList* list, std::uint64_t off
     const auto next = regions.upper_bound(offset);
     const std::uint64_t left_end = next == regions.begin() ? 0 : std::prev(next)->second.ofs_end();
     const std::uint64_t right_start = next == regions.end() ? file_size : next->first;
-    MapWindow window(offset, std::min(size, max_window));
-    window.extend_left_to(MapWindow(left_end, 0), max_window);
-    window.extend_right_to(MapWindow(right_start, 0), max_window);
-    window.align();
-    if (window.ofs_end() > right_start) window.size = right_start - window.ofs;
+    MapWindow window(0, file_size);  // whole files: the only region of its file
+    if (window_size_ != 0) {
+      window = MapWindow(offset, std::min(size, max_window));
+      window.extend_left_to(MapWindow(left_end, 0), max_window);
+      window.extend_right_to(MapWindow(right_start, 0), max_window);
+      window.align();
+      if (window.ofs_end() > right_start) window.size = right_start - window.ofs;
+    }
+    if (align_large_windows_ && window_size_ >= kLargePageSize) {
+      align_to_large_page(window, left_end, right_start, offset,
+                          std::min(offset + std::min(size, max_window), right_start), max_window);
+    }
 
     // Alignment can make the window a little larger than planned, and the
     // handle limit is hard: free what is needed, coldest first.
@@ -175,19 +195,19 @@ MapRegion* ManagerCore::map_region_locked(MapRegionList* list, std::uint64_t off
 
     try {
       if (region_count_ >= max_handles_) {
-        throw_system_error(EMFILE,
-                           "map (limit of " + std::to_string(max_handles_) +
-                               " regions reached, all in use)",
-                           list->description_, window.ofs, window.size);
+        throw_system_error(
+            EMFILE,
+            "map (limit of " + std::to_string(max_handles_) + " regions reached, all in use)",
+            list->description_, window.ofs, window.size);
       }
       if (window.size > std::numeric_limits<std::size_t>::max()) {
         throw_system_error(ENOMEM, "mmap (larger than the address space)", list->description_,
                            window.ofs, window.size);
       }
-      auto [where, inserted] = regions.emplace(
-          std::piecewise_construct, std::forward_as_tuple(window.ofs),
-          std::forward_as_tuple(list->fd_, list->description_, window.ofs,
-                                static_cast<std::size_t>(window.size)));
+      auto [where, inserted] =
+          regions.emplace(std::piecewise_construct, std::forward_as_tuple(window.ofs),
+                          std::forward_as_tuple(list->fd_, list->description_, window.ofs,
+                                                static_cast<std::size_t>(window.size)));
       MapRegion* region = &where->second;
       region->owner_ = list;
       region->pins_.store(1, std::memory_order_relaxed);
@@ -317,6 +337,16 @@ std::size_t ManagerCore::collect_lru_region(std::uint64_t size) {
   const std::size_t count = size == 0 ? evict_all_locked() : evict_for_locked(size);
   stats_.unmaps_by_collect += count;
   return count;
+}
+
+bool ManagerCore::align_large_windows() const {
+  std::lock_guard lock(mutex_);
+  return align_large_windows_;
+}
+
+void ManagerCore::set_align_large_windows(bool align) {
+  std::lock_guard lock(mutex_);
+  align_large_windows_ = align;
 }
 
 ManagerStats ManagerCore::stats() const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "smmap/cursor.hpp"
+#include "smmap/manager.hpp"
 #include "smmap/region.hpp"
 #include "smmap/region_list.hpp"
 #include "smmap/stats.hpp"
@@ -26,8 +27,10 @@ namespace smmap::detail {
 
 class ManagerCore : public std::enable_shared_from_this<ManagerCore> {
  public:
-  // |window_size| is already resolved: 0 means whole files.
-  ManagerCore(bool whole_files, std::uint64_t window_size, std::uint64_t cursor_window_size,
+  // Sizes are already resolved: |window_size| is the largest window, 0 for
+  // whole files; |cursor_window_size| is what window_size() reports and caps
+  // the size cursors report (they differ only for a static manager).
+  ManagerCore(std::uint64_t window_size, std::uint64_t cursor_window_size,
               std::uint64_t max_memory_size, std::uint64_t max_handles);
   ManagerCore(const ManagerCore&) = delete;
   ManagerCore& operator=(const ManagerCore&) = delete;
@@ -56,6 +59,8 @@ class ManagerCore : public std::enable_shared_from_this<ManagerCore> {
   std::uint64_t window_size() const noexcept { return cursor_window_size_; }
   std::uint64_t max_handles() const noexcept { return max_handles_; }
   std::uint64_t max_memory_size() const noexcept { return max_memory_size_; }
+  bool align_large_windows() const;
+  void set_align_large_windows(bool align);
 
   std::size_t collect();
   std::size_t collect_lru_region(std::uint64_t size);
@@ -83,7 +88,6 @@ class ManagerCore : public std::enable_shared_from_this<ManagerCore> {
   void lru_push_newest(MapRegion* region) noexcept;
   void lru_unlink(MapRegion* region) noexcept;
 
-  const bool whole_files_;
   const std::uint64_t window_size_;         // largest sliding window; 0 for whole files
   const std::uint64_t cursor_window_size_;  // what window_size() reports
   const std::uint64_t max_memory_size_;
@@ -97,6 +101,7 @@ class ManagerCore : public std::enable_shared_from_this<ManagerCore> {
   std::vector<std::unique_ptr<MapRegionList>> replaced_;
   MapRegion* lru_oldest_ = nullptr;
   MapRegion* lru_newest_ = nullptr;
+  bool align_large_windows_ = kAlignLargeWindowsByDefault;
   std::uint64_t mapped_bytes_ = 0;
   std::size_t region_count_ = 0;
   ManagerStats stats_;

@@ -43,7 +43,8 @@ MapRegion::MapRegion(const PathOrFd& source, std::uint64_t ofs, std::uint64_t si
   } else {
     fd = std::get<int>(source);
   }
-  const std::uint64_t file_size = static_cast<std::uint64_t>(detail::stat_regular_file(fd, what).st_size);
+  const std::uint64_t file_size =
+      static_cast<std::uint64_t>(detail::stat_regular_file(fd, what).st_size);
   if (ofs % ALLOCATIONGRANULARITY != 0 || ofs >= file_size) {
     throw std::invalid_argument("MapRegion of '" + what + "': offset " + std::to_string(ofs) +
                                 " must be a multiple of " + std::to_string(ALLOCATIONGRANULARITY) +

@@ -49,9 +49,17 @@ MapRegionList::Identity MapRegionList::identify(const struct stat& info) noexcep
       .device = static_cast<std::uint64_t>(info.st_dev),
       .inode = static_cast<std::uint64_t>(info.st_ino),
       .size = static_cast<std::uint64_t>(info.st_size),
-      .mtime_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 +
-                  info.st_mtim.tv_nsec,
+      .mtime_ns =
+          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
   };
+}
+
+int MapRegionList::client_count_of(std::uint64_t ofs, std::size_t size) const {
+  std::unique_lock<std::mutex> lock;
+  if (manager_mutex_ != nullptr) lock = std::unique_lock(*manager_mutex_);
+  const auto found = regions_.find(ofs);
+  if (found == regions_.end() || found->second.size() != size) return 0;
+  return found->second.client_count();
 }
 
 std::size_t MapRegionList::size() const {

@@ -10,7 +10,9 @@
 namespace smmap::detail {
 namespace {
 
-int open_read_only(const char* path, int flags) { return ::open(path, flags); }
+int open_read_only(const char* path, int flags) {
+  return ::open(path, flags);
+}
 
 SystemCalls real_system_calls() noexcept {
   return SystemCalls{
@@ -28,9 +30,13 @@ SystemCalls calls = real_system_calls();
 
 }  // namespace
 
-SystemCalls& system_calls() noexcept { return calls; }
+SystemCalls& system_calls() noexcept {
+  return calls;
+}
 
-void reset_system_calls() noexcept { calls = real_system_calls(); }
+void reset_system_calls() noexcept {
+  calls = real_system_calls();
+}
 
 void throw_system_error(int err, std::string_view operation, std::string_view file,
                         std::uint64_t offset, std::uint64_t size) {

@@ -56,7 +56,8 @@ void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::vector<std::byte> block(1 << 16);
   for (std::uint64_t done = 0; done < size;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - done));
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - done));
     for (std::size_t i = 0; i < n; ++i) block[i] = byte_at(done + i);
     out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
     done += n;
@@ -66,7 +67,8 @@ void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
 
 std::size_t count_open_fds() {
   std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++count;
   return count;
 }
 

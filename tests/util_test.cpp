@@ -19,7 +19,9 @@ TEST(UtilTest, GranularityIsThePageSize) {
   EXPECT_EQ(ALLOCATIONGRANULARITY & (ALLOCATIONGRANULARITY - 1), 0u);
 }
 
-TEST(UtilTest, Is64BitMatchesPointerWidth) { EXPECT_EQ(is_64_bit(), sizeof(void*) == 8); }
+TEST(UtilTest, Is64BitMatchesPointerWidth) {
+  EXPECT_EQ(is_64_bit(), sizeof(void*) == 8);
+}
 
 TEST(UtilTest, DescribeNamesPathOrDescriptor) {
   EXPECT_EQ(describe(std::filesystem::path("/tmp/x")), "/tmp/x");

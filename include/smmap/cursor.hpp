@@ -68,7 +68,8 @@ class WindowCursor {
   WindowCursor& use_region(std::uint64_t offset = 0, std::uint64_t size = 0, int flags = 0) {
     if (offset - region_begin_ < region_size_) [[likely]] {  // region_size_ == 0 when invalid
       ofs_ = offset;
-      size_ = std::min({size ? size : file_size_, max_request_, region_begin_ + region_size_ - offset});
+      size_ =
+          std::min({size ? size : file_size_, max_request_, region_begin_ + region_size_ - offset});
       ++unreported_hits_;
       return *this;
     }
@@ -89,6 +90,9 @@ class WindowCursor {
   }
   // The current region, or nullptr when invalid.
   const MapRegion* region() const noexcept { return region_; }
+  // The file entry the cursor belongs to, or nullptr when unassociated. It
+  // lives at least as long as the cursor stays associated with it.
+  const MapRegionList* region_list() const noexcept { return list_; }
 
   // The window last set by use_region(). When invalid, size() is 0.
   std::uint64_t ofs_begin() const noexcept { return ofs_; }
@@ -120,7 +124,9 @@ class WindowCursor {
   void leave() noexcept;
   // Takes |other|'s association and pin, leaving it unassociated.
   void take_from(WindowCursor& other) noexcept;
-  bool region_includes(std::uint64_t ofs) const noexcept { return ofs - region_begin_ < region_size_; }
+  bool region_includes(std::uint64_t ofs) const noexcept {
+    return ofs - region_begin_ < region_size_;
+  }
 
   std::shared_ptr<detail::ManagerCore> core_;
   MapRegionList* list_ = nullptr;  // owned by core_; null iff unassociated

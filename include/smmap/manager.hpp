@@ -35,6 +35,14 @@ namespace smmap {
 // max_open_handles meaning "no limit".
 inline constexpr std::uint64_t kUnlimitedHandles = std::numeric_limits<std::uint64_t>::max();
 
+// The size of a large page-cache folio on x86-64 and arm64 (PMD size). A window
+// of at least this size that starts at a multiple of it can be mapped by the
+// kernel with large page-cache folios, which fault in far more cheaply.
+inline constexpr std::uint64_t kLargePageSize = 2 * 1024 * 1024;
+// Whether new managers align large windows (see set_align_large_windows();
+// docs/benchmarks.md has the measurement behind the default).
+inline constexpr bool kAlignLargeWindowsByDefault = false;
+
 class StaticWindowMapManager {
  public:
   // window_size: 0 maps whole files; negative picks the default (1024 MiB on
@@ -58,8 +66,12 @@ class StaticWindowMapManager {
   // Throws std::system_error naming the file when it is missing, unreadable,
   // a directory or not a regular file.
   WindowCursor make_cursor(const PathOrFd& source);
-  WindowCursor make_cursor(const std::filesystem::path& path) { return make_cursor(PathOrFd(path)); }
-  WindowCursor make_cursor(const char* path) { return make_cursor(PathOrFd(std::filesystem::path(path))); }
+  WindowCursor make_cursor(const std::filesystem::path& path) {
+    return make_cursor(PathOrFd(path));
+  }
+  WindowCursor make_cursor(const char* path) {
+    return make_cursor(PathOrFd(std::filesystem::path(path)));
+  }
   WindowCursor make_cursor(int fd) { return make_cursor(PathOrFd(fd)); }
 
   // Live regions (smmap counts one handle per region).
@@ -82,6 +94,16 @@ class StaticWindowMapManager {
   std::size_t force_map_handle_removal_win(const std::filesystem::path& base_path);
 
   ManagerStats stats() const;
+
+  // When on, and the window size is at least kLargePageSize, a new window
+  // starts at a multiple of kLargePageSize whenever such a start lies between
+  // the previous region's end and the requested offset and the window, at
+  // most window_size() long, still holds the requested range; otherwise it is
+  // placed as smmap places it. Windows never overlap either way, and with no
+  // neighbour in the way they always hold the requested range. Affects only
+  // windows mapped afterwards; the static manager maps whole files anyway.
+  bool align_large_windows() const;
+  void set_align_large_windows(bool align);
 
  protected:
   StaticWindowMapManager(bool whole_files, std::int64_t window_size, std::uint64_t max_memory_size,

@@ -42,6 +42,10 @@ class MapRegionList {
   // The number of live regions.
   std::size_t size() const;
   bool empty() const { return size() == 0; }
+  // The client_count() of the live region [ofs, ofs + size), or 0 when the
+  // list holds no such region (it was unmapped). Takes the owning manager's
+  // lock, so it is safe from any thread while the list lives.
+  int client_count_of(std::uint64_t ofs, std::size_t size) const;
 
  private:
   friend class detail::ManagerCore;

@@ -20,16 +20,16 @@
 namespace smmap {
 
 struct ManagerStats {
-  std::uint64_t cursor_hits = 0;          // use_region served by the cursor's own region
-  std::uint64_t region_hits = 0;          // served by another live region of the file
-  std::uint64_t maps = 0;                 // new regions made
-  std::uint64_t copies = 0;               // of those, regions read into memory (file not mappable)
-  std::uint64_t unmaps_by_eviction = 0;   // regions unmapped to stay under a limit
-  std::uint64_t unmaps_by_collect = 0;    // regions unmapped by collect()
-  std::uint64_t map_retries = 0;          // failed maps retried after freeing every unused region
-  std::uint64_t peak_mapped_bytes = 0;    // highest mapped_memory_size()
-  std::uint64_t peak_regions = 0;         // highest num_file_handles()
-  std::uint64_t replaced_files = 0;       // make_cursor found a file replaced or resized
+  std::uint64_t cursor_hits = 0;         // use_region served by the cursor's own region
+  std::uint64_t region_hits = 0;         // served by another live region of the file
+  std::uint64_t maps = 0;                // new regions made
+  std::uint64_t copies = 0;              // of those, regions read into memory (file not mappable)
+  std::uint64_t unmaps_by_eviction = 0;  // regions unmapped to stay under a limit
+  std::uint64_t unmaps_by_collect = 0;   // regions unmapped by collect()
+  std::uint64_t map_retries = 0;         // failed maps retried after freeing every unused region
+  std::uint64_t peak_mapped_bytes = 0;   // highest mapped_memory_size()
+  std::uint64_t peak_regions = 0;        // highest num_file_handles()
+  std::uint64_t replaced_files = 0;      // make_cursor found a file replaced or resized
 };
 
 // One line per counter, "name: value".

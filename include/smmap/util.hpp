@@ -43,6 +43,8 @@ inline std::uint64_t align_to_mmap(std::uint64_t num, bool round_up) noexcept {
 }
 
 // True iff pointers are 64 bits wide; the managers' defaults depend on it.
-constexpr bool is_64_bit() noexcept { return sizeof(void*) >= 8; }
+constexpr bool is_64_bit() noexcept {
+  return sizeof(void*) >= 8;
+}
 
 }  // namespace smmap
