@@ -15,6 +15,7 @@
 //
 // Pointer lifetime: buffer() and map() stay valid until the cursor's next
 // use_region(), unuse_region(), assignment or destruction.
+// Spans from buffer()/map() are not guarded: a file truncated under them raises SIGBUS.
 //
 //   smmap::SlidingWindowMapManager manager;
 //   smmap::WindowCursor cursor = manager.make_cursor("objects/pack/x.pack");

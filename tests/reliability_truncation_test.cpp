@@ -1,0 +1,220 @@
+// Files truncated under live regions: copies through the buffer throw
+// std::system_error(EIO) instead of dying of SIGBUS, and the process, the
+// manager and other threads carry on.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "guarded_copy.hpp"
+#include "smmap/smmap.hpp"
+#include "test_files.hpp"
+
+namespace smmap {
+namespace {
+
+using testing::expected_bytes;
+using testing::matches;
+using testing::TempDir;
+
+constexpr std::uint64_t kKiB = 1024;
+
+void truncate_file(const std::filesystem::path& path, std::uint64_t size) {
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
+}
+
+// Runs |read| and returns the std::system_error it throws.
+template <typename Read>
+std::system_error expect_eio(Read read) {
+  try {
+    read();
+  } catch (const std::system_error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no std::system_error was thrown";
+  return std::system_error(0, std::generic_category());
+}
+
+TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 256 * kKiB);
+  SlidingWindowMapManager manager(64 * kKiB);
+  WindowCursor cursor = manager.make_cursor(path);
+  SlidingWindowMapBuffer buf(cursor);
+  std::vector<std::byte> out(4096);
+  ASSERT_EQ(buf.read(0, out), out.size());
+  ASSERT_TRUE(matches(out, 0));
+
+  truncate_file(path, 0);
+  const std::system_error error = expect_eio([&] { buf.read(8192, out); });
+  EXPECT_EQ(error.code(), std::errc::io_error);
+  const std::string message = error.what();
+  EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("offset 8192"), std::string::npos) << message;
+  EXPECT_NE(message.find("size 4096"), std::string::npos) << message;
+
+  // operator[] too, also in a window mapped after the truncation was missed.
+  EXPECT_THROW(buf[0], std::system_error);
+  EXPECT_THROW(buf[200 * kKiB], std::system_error);
+}
+
+TEST(TruncationTest, BytesBeforeTheNewEndStayReadable) {
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 256 * kKiB);
+  SlidingWindowMapManager manager(64 * kKiB);
+  WindowCursor cursor = manager.make_cursor(path);
+  SlidingWindowMapBuffer buf(cursor);
+  std::vector<std::byte> out(16 * kKiB);
+  ASSERT_EQ(buf.read(0, out), out.size());
+
+  const std::uint64_t new_end = 100'000;  // inside a page: the rest of it reads as zeros
+  truncate_file(path, new_end);
+  std::vector<std::byte> head(new_end);
+  ASSERT_EQ(buf.read(0, head), head.size());
+  EXPECT_TRUE(matches(head, 0));
+  EXPECT_THROW(buf.read(align_to_mmap(new_end, true), out), std::system_error);
+  // A copy that starts readable and runs into the lost pages fails as a whole.
+  EXPECT_THROW(buf.read(new_end - 10, out), std::system_error);
+}
+
+TEST(TruncationTest, ManagerAndProcessKeepWorking) {
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 512 * kKiB);
+  const auto other = dir.make_file("other", 300 * kKiB);
+  SlidingWindowMapManager manager(64 * kKiB, 256 * kKiB, 4);
+  {
+    WindowCursor cursor = manager.make_cursor(path);
+    SlidingWindowMapBuffer buf(cursor);
+    std::vector<std::byte> out(128 * kKiB);
+    ASSERT_EQ(buf.read(0, out), out.size());
+    truncate_file(path, 4096);
+    for (std::uint64_t at = 64 * kKiB; at < 512 * kKiB; at += 64 * kKiB) {
+      EXPECT_THROW(buf.read(at, out), std::system_error) << at;
+    }
+  }
+  EXPECT_LE(manager.num_file_handles(), 4u);
+
+  // The same path now has another size: a fresh entry.
+  WindowCursor shrunk = manager.make_cursor(path);
+  EXPECT_EQ(shrunk.file_size(), 4096u);
+  ASSERT_TRUE(shrunk.use_region(0).is_valid());
+  EXPECT_TRUE(matches(shrunk.buffer(), 0));
+
+  // Other files are unaffected, and every window of them still maps.
+  WindowCursor cursor = manager.make_cursor(other);
+  SlidingWindowMapBuffer buf(cursor);
+  std::vector<std::byte> all(300 * kKiB);
+  ASSERT_EQ(buf.read(0, all), all.size());
+  EXPECT_TRUE(matches(all, 0));
+  buf.end_access();
+  manager.collect();
+}
+
+TEST(TruncationTest, ManyThreadsFaultAtOnce) {
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 1024 * kKiB);
+  SlidingWindowMapManager manager(64 * kKiB);
+  constexpr int kThreads = 4;
+  std::vector<WindowCursor> cursors;
+  for (int i = 0; i < kThreads; ++i) cursors.push_back(manager.make_cursor(path));
+  // Map every window first, then truncate, so all threads fault.
+  for (auto& cursor : cursors) {
+    SlidingWindowMapBuffer buf(cursor);
+    std::vector<std::byte> all(1024 * kKiB);
+    ASSERT_EQ(buf.read(0, all), all.size());
+  }
+  truncate_file(path, 0);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      SlidingWindowMapBuffer buf(cursors[i]);
+      std::array<std::byte, 512> out{};
+      for (std::uint64_t at = 0; at < 1024 * kKiB; at += 64 * kKiB) {
+        try {
+          buf.read(at, out);
+        } catch (const std::system_error& error) {
+          if (error.code() == std::errc::io_error) ++errors;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), kThreads * 16);
+}
+
+TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  MapRegion region(path, 0, 64 * kKiB);
+  std::vector<std::byte> out(64 * kKiB);
+  detail::install_sigbus_handler();
+  EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), out.size()), nullptr);
+  EXPECT_EQ(out, expected_bytes(0, out.size()));
+  truncate_file(path, 16 * kKiB);
+  EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), out.size()),
+            region.data() + 16 * kKiB);
+  EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), 16 * kKiB), nullptr);
+  EXPECT_THROW(detail::guarded_copy(out.data(), region.data() + 20 * kKiB, 100, nullptr, 20 * kKiB),
+               std::system_error);
+}
+
+// Bytes read straight from a span are not guarded: that SIGBUS still ends
+// the process, as documented in cursor.hpp.
+TEST(TruncationDeathTest, RawSpanReadsAreNotGuarded) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  EXPECT_DEATH(
+      {
+        SlidingWindowMapManager manager;
+        WindowCursor cursor = manager.make_cursor(path);
+        cursor.use_region(0);
+        SlidingWindowMapBuffer buf(cursor);
+        buf[0];  // installs the handler
+        ::truncate(path.c_str(), 0);
+        volatile std::byte sink = cursor.buffer()[32 * kKiB];
+        (void)sink;
+      },
+      "");
+}
+
+void user_sigbus_handler(int) {
+  ::_exit(42);
+}
+
+// A SIGBUS that is not from a guarded copy reaches the handler that was
+// installed before ours.
+TEST(TruncationDeathTest, ForeignFaultsChainToThePreviousHandler) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  EXPECT_EXIT(
+      {
+        struct sigaction action {};
+        action.sa_handler = user_sigbus_handler;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGBUS, &action, nullptr);
+        SlidingWindowMapManager manager;
+        WindowCursor cursor = manager.make_cursor(path);
+        SlidingWindowMapBuffer buf(cursor);
+        buf[0];  // installs ours on top
+        ::truncate(path.c_str(), 0);
+        EXPECT_THROW(buf[32 * kKiB], std::system_error);       // ours
+        volatile std::byte sink = cursor.buffer()[32 * kKiB];  // not ours
+        (void)sink;
+        ::_exit(0);
+      },
+      ::testing::ExitedWithCode(42), "");
+}
+
+}  // namespace
+}  // namespace smmap
