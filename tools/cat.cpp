@@ -1,0 +1,75 @@
+// smmap cat — writes bytes of a file to stdout, read through a
+// SlidingWindowMapManager.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include <smmap/smmap.hpp>
+
+#include "commands.hpp"
+#include "interrupt.hpp"
+#include "manager_options.hpp"
+
+namespace smmap::tools {
+
+const char kCatUsage[] =
+    "Usage: smmap cat [--window SIZE] [--max-memory SIZE] FILE [OFFSET [LENGTH]]\n"
+    "\n"
+    "Writes LENGTH bytes of FILE starting at OFFSET to standard output, read\n"
+    "through a sliding-window manager (windows of at most SIZE, default 1 GiB).\n"
+    "OFFSET defaults to 0 and LENGTH to the rest of the file; both take sizes\n"
+    "(4096, 64K, 1M). A LENGTH past the end stops at the end; an OFFSET past\n"
+    "the end is an error.\n";
+
+namespace {
+
+void write_all(std::span<const std::byte> bytes) {
+  while (!bytes.empty()) {
+    const ssize_t wrote = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0)
+      throw std::system_error(errno, std::generic_category(), "write to standard output");
+    bytes = bytes.subspan(static_cast<std::size_t>(wrote));
+  }
+}
+
+}  // namespace
+
+int run_cat(const Args& arguments) {
+  ManagerOptions options;
+  const std::vector<std::string> positional = options.parse_all(arguments);
+  if (positional.empty()) throw UsageError("cat needs a FILE");
+  if (positional.size() > 3) throw UsageError("too many arguments for cat");
+  const std::string& path = positional[0];
+  const std::uint64_t offset =
+      positional.size() > 1 ? parse_size_or_throw(positional[1], "OFFSET") : 0;
+  std::uint64_t length = positional.size() > 2 ? parse_size_or_throw(positional[2], "LENGTH")
+                                               : SlidingWindowMapBuffer::kToEnd;
+
+  SlidingWindowMapManager manager = options.make_manager();
+  WindowCursor cursor = manager.make_cursor(std::filesystem::path(path));
+  const std::uint64_t file_size = cursor.file_size();
+  if (offset > file_size) {
+    throw std::out_of_range("offset " + std::to_string(offset) + " is past the end of '" + path +
+                            "' (" + std::to_string(file_size) + " bytes)");
+  }
+  length = std::min(length, file_size - offset);
+  if (length == 0) return 0;
+
+  SlidingWindowMapBuffer buffer(cursor, offset, length);
+  std::vector<std::byte> chunk(std::size_t{1} << 16);
+  for (std::uint64_t done = 0; done < buffer.size();) {
+    throw_if_interrupted();
+    const std::size_t got = buffer.read(done, chunk);
+    if (got == 0) throw std::runtime_error("read '" + path + "': unexpected end of file");
+    write_all(std::span(chunk.data(), got));
+    done += got;
+  }
+  return 0;
+}
+
+}  // namespace smmap::tools

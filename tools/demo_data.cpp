@@ -1,0 +1,95 @@
+#include "demo_data.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+#include "interrupt.hpp"
+
+namespace smmap::tools {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Files differ in the high bits of the splitmix64 input (offsets / 8 stay below 2^40).
+std::uint64_t file_seed(std::size_t file) {
+  return std::uint64_t{file + 1} << 40;
+}
+
+[[noreturn]] void throw_errno(const std::string& operation, const std::filesystem::path& path) {
+  throw std::system_error(errno, std::generic_category(), operation + " '" + path.string() + "'");
+}
+
+}  // namespace
+
+void fill_demo_bytes(std::size_t file, std::uint64_t offset, std::span<std::byte> out) {
+  const std::uint64_t seed = file_seed(file);
+  for (std::size_t i = 0; i < out.size();) {
+    const std::uint64_t position = offset + i;
+    const std::uint64_t word = splitmix64(seed + position / 8);
+    for (std::uint64_t b = position % 8; b < 8 && i < out.size(); ++b, ++i) {
+      out[i] = static_cast<std::byte>(word >> (8 * b));
+    }
+  }
+}
+
+DemoData::DemoData(std::size_t count, std::uint64_t size, const BlockWritten& on_block)
+    : file_size_(size) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "smmap-demo-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp", pattern);
+  directory_ = pattern;
+  try {
+    for (std::size_t i = 0; i < count; ++i) {
+      files_.push_back(directory_ / ("demo-" + std::to_string(i) + ".bin"));
+      write_file(i, on_block);
+    }
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory_, ignored);
+    throw;
+  }
+}
+
+DemoData::~DemoData() {
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_, ignored);
+}
+
+void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
+  const std::filesystem::path& path = files_[index];
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("create", path);
+  std::vector<std::byte> block(std::size_t{1} << 20);
+  try {
+    for (std::uint64_t offset = 0; offset < file_size_;) {
+      throw_if_interrupted();
+      const auto length =
+          static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), file_size_ - offset));
+      const std::span<std::byte> bytes(block.data(), length);
+      fill_demo_bytes(index, offset, bytes);
+      for (std::size_t done = 0; done < length;) {
+        const ssize_t wrote = ::write(fd, bytes.data() + done, length - done);
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote < 0) throw_errno("write", path);
+        done += static_cast<std::size_t>(wrote);
+      }
+      if (on_block) on_block(index, bytes);
+      offset += length;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::close(fd) != 0) throw_errno("close", path);
+}
+
+}  // namespace smmap::tools

@@ -1,0 +1,134 @@
+// smmap — the command-line program: reads files through a
+// SlidingWindowMapManager. See docs/cli.md.
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "commands.hpp"
+#include "interrupt.hpp"
+#include "options.hpp"
+
+namespace smmap::tools {
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  const char* usage;
+  int (*run)(const Args& args);
+};
+
+constexpr Command kCommands[] = {
+    {"scan", "read files through a sliding-window manager; print checksums and statistics",
+     kScanUsage, run_scan},
+    {"cat", "write bytes of a file to stdout, read through the manager", kCatUsage, run_cat},
+};
+
+const Command* find_command(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+void print_usage(std::FILE* out) {
+  std::fputs(
+      "Usage: smmap COMMAND [ARGUMENTS...]\n"
+      "\n"
+      "Reads files through smmap's sliding-window memory-map manager.\n"
+      "\n"
+      "Commands:\n",
+      out);
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-8.*s%.*s\n", static_cast<int>(command.name.size()), command.name.data(),
+                 static_cast<int>(command.summary.size()), command.summary.data());
+  }
+  std::fputs(
+      "  help    show this text, or `smmap help COMMAND` for one command\n"
+      "\n"
+      "Sizes take binary units: 4096, 64K, 1M, 64MiB, 2G.\n"
+      "Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n",
+      out);
+}
+
+bool is_help(std::string_view arg) {
+  return arg == "--help" || arg == "-h";
+}
+
+int help(const Args& args) {
+  if (args.empty()) {
+    print_usage(stdout);
+    return 0;
+  }
+  const Command* command = find_command(args[0]);
+  if (command == nullptr) throw UsageError("no command '" + args[0] + "'; see 'smmap --help'");
+  std::fputs(command->usage, stdout);
+  return 0;
+}
+
+int dispatch(const Args& args) {
+  if (args.empty()) {
+    print_usage(stderr);
+    return 2;
+  }
+  const std::string& name = args[0];
+  const Args rest(args.begin() + 1, args.end());
+  if (is_help(name)) return help({});
+  if (name == "help") return help(rest);
+  const Command* command = find_command(name);
+  if (command == nullptr) throw UsageError("no command '" + name + "'; see 'smmap --help'");
+  for (const std::string& arg : rest) {
+    if (arg == "--") break;
+    if (is_help(arg)) {
+      std::fputs(command->usage, stdout);
+      return 0;
+    }
+  }
+  try {
+    return command->run(rest);
+  } catch (const UsageError& error) {
+    throw UsageError(std::string(error.what()) + "; see 'smmap help " + name + "'");
+  }
+}
+
+// Keeps one line per message, whatever the exception said.
+std::string one_line(std::string message) {
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return message;
+}
+
+}  // namespace
+}  // namespace smmap::tools
+
+int main(int argc, char** argv) {
+  using namespace smmap::tools;
+  catch_interrupts();
+  const Args args(argv + 1, argv + argc);
+  int status = 1;
+  try {
+    status = dispatch(args);
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "smmap: %s\n", one_line(error.what()).c_str());
+    return 2;
+  } catch (const Interrupted& error) {
+    std::fprintf(stderr, "smmap: %s\n", error.what());
+    return 128 + error.signal();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "smmap: %s\n", one_line(error.what()).c_str());
+    return 1;
+  } catch (...) {
+    std::fputs("smmap: unexpected error\n", stderr);
+    return 1;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "smmap: write error on standard output: %s\n",
+                 std::error_code(errno, std::generic_category()).message().c_str());
+    return 1;
+  }
+  return status;
+}

@@ -1,0 +1,65 @@
+"""Shared helpers for the tests of the smmap command-line program.
+
+The program under test is $SMMAP (set by ctest), else build/tools/smmap.
+"""
+import os
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FNV_OFFSET_BASIS = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+MASK64 = (1 << 64) - 1
+
+
+def fnv1a64(data: bytes) -> int:
+    """64-bit FNV-1a, computed independently of the program."""
+    h = FNV_OFFSET_BASIS
+    for b in data:
+        h = ((h ^ b) * FNV_PRIME) & MASK64
+    return h
+
+
+def program() -> str:
+    path = os.environ.get("SMMAP") or str(Path(__file__).resolve().parents[2] / "build/tools/smmap")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"the smmap program is not built: {path}")
+    return path
+
+
+def run(*args, **kwargs) -> subprocess.CompletedProcess:
+    """Runs the program; stdout as bytes, stderr as text."""
+    result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=60, **kwargs)
+    result.stderr = result.stderr.decode()
+    assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
+    return result
+
+
+def write_data(path: Path, size: int, seed: int) -> bytes:
+    """Writes |size| varied bytes (never all zeros) and returns them."""
+    data = random.Random(seed).randbytes(size)
+    path.write_bytes(data)
+    return data
+
+
+def stats_of(stdout: bytes) -> dict:
+    """The manager statistics the program prints, as {name: int}."""
+    stats = {}
+    for line in stdout.decode().splitlines():
+        name, sep, value = line.rpartition(": ")
+        if sep and value.isdigit():
+            stats[name] = int(value)
+    return stats
+
+
+def checksums_of(stdout: bytes) -> dict:
+    """The "<hex>  <path>" lines of scan's output, as {path: int}."""
+    sums = {}
+    for line in stdout.decode().splitlines():
+        hexdigits, sep, path = line.partition("  ")
+        if sep and len(hexdigits) == 16:
+            sums[path] = int(hexdigits, 16)
+    return sums
