@@ -1,0 +1,18 @@
+"""smmap: a sliding-window memory-map manager, backed by a C++ core.
+
+A drop-in for the pure-Python smmap package: the same modules (smmap.mman,
+smmap.util, smmap.buf, smmap.test.lib) and names. See docs/python.md for the
+differences.
+"""
+
+version_info = (5, 0, 2)
+__version__ = ".".join(str(i) for i in version_info)
+
+#: True: this smmap is the C++-backed one (the pure-Python smmap lacks it).
+__backend__ = "c++"
+
+# everything is available in the root package, as in smmap
+from .mman import *  # noqa: E402,F401,F403
+from .buf import *  # noqa: E402,F401,F403
+from .util import ALLOCATIONGRANULARITY, MapRegion, MapRegionList, MapWindow, align_to_mmap, is_64_bit  # noqa: E402,F401
+from ._smmap import ManagerStats, MappedBytes  # noqa: E402,F401

@@ -1,0 +1,3 @@
+from ._smmap import SlidingWindowMapBuffer as SlidingWindowMapBuffer
+
+__all__ = ["SlidingWindowMapBuffer"]

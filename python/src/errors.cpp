@@ -1,0 +1,83 @@
+#include <climits>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "glue.hpp"
+
+namespace smmap::python {
+
+void raise_os_error(const std::system_error& error, py::handle filename) {
+  py::tuple args = filename ? py::make_tuple(error.code().value(), error.what(), filename)
+                            : py::make_tuple(error.code().value(), error.what());
+  PyErr_SetObject(PyExc_OSError, args.ptr());
+  throw py::error_already_set();
+}
+
+void register_exception_translators() {
+  py::register_exception_translator([](std::exception_ptr thrown) {
+    try {
+      if (thrown) std::rethrow_exception(thrown);
+    } catch (const std::system_error& error) {
+      py::tuple args = py::make_tuple(error.code().value(), error.what());
+      PyErr_SetObject(PyExc_OSError, args.ptr());
+    } catch (const std::out_of_range& error) {
+      PyErr_SetString(PyExc_IndexError, error.what());
+    } catch (const std::logic_error& error) {
+      PyErr_SetString(PyExc_ValueError, error.what());
+    }
+  });
+}
+
+std::optional<std::uint64_t> to_u64(py::handle value) {
+  if (!PyLong_Check(value.ptr())) {
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!index) throw py::error_already_set();
+    return to_u64(index);
+  }
+  int overflow = 0;
+  const long long small = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow == 0) {
+    if (small == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (small < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(small);
+  }
+  if (overflow < 0) return std::nullopt;
+  const unsigned long long large = PyLong_AsUnsignedLongLong(value.ptr());
+  if (large == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();  // beyond 2^64 - 1
+    return std::nullopt;
+  }
+  return large;
+}
+
+std::uint64_t to_offset(py::handle value, const char* what) {
+  if (auto offset = to_u64(value)) return *offset;
+  throw py::value_error(std::string(what) + " must be in [0, 2**64), not " +
+                        py::repr(value).cast<std::string>());
+}
+
+std::uint64_t to_size(py::handle value, const char* what) {
+  if (auto size = to_u64(value)) return *size;
+  if (PyObject_RichCompareBool(value.ptr(), py::int_(0).ptr(), Py_LT) == 1) {
+    throw py::value_error(std::string(what) + " must not be negative, not " +
+                          py::repr(value).cast<std::string>());
+  }
+  return UINT64_MAX;
+}
+
+PathOrFd to_path_or_fd(py::handle source) {
+  if (PyLong_Check(source.ptr())) {
+    const long fd = PyLong_AsLong(source.ptr());
+    if (fd == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (fd < INT_MIN || fd > INT_MAX) throw py::value_error("file descriptor out of range");
+    return static_cast<int>(fd);
+  }
+  PyObject* encoded = nullptr;
+  if (PyUnicode_FSConverter(source.ptr(), &encoded) == 0) throw py::error_already_set();
+  py::bytes bytes = py::reinterpret_steal<py::bytes>(encoded);
+  return std::filesystem::path(
+      std::string(PyBytes_AS_STRING(encoded), static_cast<std::size_t>(PyBytes_GET_SIZE(encoded))));
+}
+
+}  // namespace smmap::python
