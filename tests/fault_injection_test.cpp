@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
@@ -20,6 +21,8 @@ namespace {
 
 using testing::count_mappings;
 using testing::count_open_fds;
+using testing::error_of;
+using testing::expect_mentions;
 using testing::matches;
 using testing::TempDir;
 
@@ -111,22 +114,6 @@ class FaultInjectionTest : public ::testing::Test {
     EXPECT_EQ(count_open_fds(), fds_before_);
     EXPECT_EQ(count_mappings(), maps_before_);
     detail::reset_system_calls();
-  }
-
-  // The error |action| throws; fails the test when it throws none.
-  template <typename Action>
-  static std::system_error error_of(Action action) {
-    try {
-      action();
-    } catch (const std::system_error& error) {
-      return error;
-    }
-    ADD_FAILURE() << "no std::system_error was thrown";
-    return std::system_error(0, std::generic_category());
-  }
-
-  static void expect_mentions(const std::system_error& error, const std::string& text) {
-    EXPECT_NE(std::string(error.what()).find(text), std::string::npos) << error.what();
   }
 
   // Maps and releases three windows of |file_|, leaving them unused.

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
 #include "test_files.hpp"
 
@@ -39,22 +40,6 @@ void write_shifted(const std::filesystem::path& path, std::uint64_t size, std::u
 
 bool matches_shifted(std::span<const std::byte> bytes, std::uint64_t offset, std::uint64_t shift) {
   return matches(bytes, offset + shift);
-}
-
-// The error |make| throws; fails the test when it throws none.
-template <typename Make>
-std::system_error error_of(Make make) {
-  try {
-    make();
-  } catch (const std::system_error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no std::system_error was thrown";
-  return std::system_error(0, std::generic_category());
-}
-
-void expect_names(const std::system_error& error, const std::string& what) {
-  EXPECT_NE(std::string(error.what()).find(what), std::string::npos) << error.what();
 }
 
 // --- Files that change under the manager (SPEC 4.1) ---
@@ -176,13 +161,13 @@ TEST(BadInputTest, ZeroLengthFileGivesAnAssociatedCursorThatIsNeverValid) {
 TEST(BadInputTest, DirectoryIsEisdirNamingThePath) {
   TempDir dir;
   SlidingWindowMapManager manager;
-  const auto error = error_of([&] { manager.make_cursor(dir.path()); });
+  const auto error = testing::error_of([&] { manager.make_cursor(dir.path()); });
   EXPECT_EQ(error.code(), std::errc::is_a_directory);
-  expect_names(error, dir.path().string());
+  testing::expect_mentions(error, dir.path().string());
 
   const int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(fd, 0);
-  EXPECT_EQ(error_of([&] { manager.make_cursor(fd); }).code(), std::errc::is_a_directory);
+  EXPECT_EQ(testing::error_of([&] { manager.make_cursor(fd); }).code(), std::errc::is_a_directory);
   EXPECT_THROW(MapRegionList(PathOrFd(dir.path())), std::system_error);
   ::close(fd);
 }
@@ -192,13 +177,14 @@ TEST(BadInputTest, FifoIsEnodevWithoutBlocking) {
   const auto fifo = dir.path() / "fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   SlidingWindowMapManager manager;
-  const auto error = error_of([&] { manager.make_cursor(fifo); });
+  const auto error = testing::error_of([&] { manager.make_cursor(fifo); });
   EXPECT_EQ(error.code(), std::errc::no_such_device);
-  expect_names(error, fifo.string());
+  testing::expect_mentions(error, fifo.string());
 
   int ends[2];
   ASSERT_EQ(::pipe(ends), 0);
-  EXPECT_EQ(error_of([&] { manager.make_cursor(ends[0]); }).code(), std::errc::no_such_device);
+  EXPECT_EQ(testing::error_of([&] { manager.make_cursor(ends[0]); }).code(),
+            std::errc::no_such_device);
   ::close(ends[0]);
   ::close(ends[1]);
 }
@@ -206,9 +192,9 @@ TEST(BadInputTest, FifoIsEnodevWithoutBlocking) {
 TEST(BadInputTest, DevicesAreEnodev) {
   SlidingWindowMapManager manager;
   for (const char* device : {"/dev/null", "/dev/zero", "/dev/urandom"}) {
-    const auto error = error_of([&] { manager.make_cursor(device); });
+    const auto error = testing::error_of([&] { manager.make_cursor(device); });
     EXPECT_EQ(error.code(), std::errc::no_such_device) << device;
-    expect_names(error, device);
+    testing::expect_mentions(error, device);
   }
   EXPECT_EQ(manager.num_open_files(), 0u);
 }
@@ -217,14 +203,15 @@ TEST(BadInputTest, MissingPathsAreEnoent) {
   TempDir dir;
   SlidingWindowMapManager manager;
   const auto missing = dir.path() / "missing";
-  const auto error = error_of([&] { manager.make_cursor(missing); });
+  const auto error = testing::error_of([&] { manager.make_cursor(missing); });
   EXPECT_EQ(error.code(), std::errc::no_such_file_or_directory);
-  expect_names(error, missing.string());
-  EXPECT_EQ(error_of([&] { manager.make_cursor(""); }).code(),
+  testing::expect_mentions(error, missing.string());
+  EXPECT_EQ(testing::error_of([&] { manager.make_cursor(""); }).code(),
             std::errc::no_such_file_or_directory);
-  EXPECT_EQ(error_of([&] { manager.make_cursor(dir.path() / "missing" / "deeper"); }).code(),
-            std::errc::no_such_file_or_directory);
-  EXPECT_EQ(error_of([&] { MapRegion(PathOrFd(missing), 0, 1); }).code(),
+  EXPECT_EQ(
+      testing::error_of([&] { manager.make_cursor(dir.path() / "missing" / "deeper"); }).code(),
+      std::errc::no_such_file_or_directory);
+  EXPECT_EQ(testing::error_of([&] { MapRegion(PathOrFd(missing), 0, 1); }).code(),
             std::errc::no_such_file_or_directory);
 }
 
@@ -235,11 +222,12 @@ TEST(BadInputTest, ClosedAndInvalidDescriptorsAreEbadf) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
   ::close(fd);
-  const auto error = error_of([&] { manager.make_cursor(fd); });
+  const auto error = testing::error_of([&] { manager.make_cursor(fd); });
   EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
-  expect_names(error, "fd " + std::to_string(fd));
-  EXPECT_EQ(error_of([&] { manager.make_cursor(-1); }).code(), std::errc::bad_file_descriptor);
-  EXPECT_EQ(error_of([&] { MapRegion(PathOrFd(-1), 0, 1); }).code(),
+  testing::expect_mentions(error, "fd " + std::to_string(fd));
+  EXPECT_EQ(testing::error_of([&] { manager.make_cursor(-1); }).code(),
+            std::errc::bad_file_descriptor);
+  EXPECT_EQ(testing::error_of([&] { MapRegion(PathOrFd(-1), 0, 1); }).code(),
             std::errc::bad_file_descriptor);
 }
 
@@ -254,9 +242,9 @@ TEST(BadInputTest, DescriptorClosedUnderACursorFailsOnlyNewWindows) {
   ::close(fd);
   // The mapped window outlives the descriptor; a new one cannot be made.
   EXPECT_TRUE(matches(cursor.buffer(), 0));
-  const auto error = error_of([&] { cursor.use_region(128 * kKiB); });
+  const auto error = testing::error_of([&] { cursor.use_region(128 * kKiB); });
   EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
-  expect_names(error, "fd " + std::to_string(fd));
+  testing::expect_mentions(error, "fd " + std::to_string(fd));
   EXPECT_FALSE(cursor.is_valid());
   EXPECT_TRUE(cursor.is_associated());
 }
@@ -313,9 +301,9 @@ TEST(BadInputTest, ExtremeManagerArguments) {
   // No handles at all: every new region is an EMFILE error naming the file.
   SlidingWindowMapManager none(4096, 0, 0);
   WindowCursor denied = none.make_cursor(path);
-  const auto error = error_of([&] { denied.use_region(0); });
+  const auto error = testing::error_of([&] { denied.use_region(0); });
   EXPECT_EQ(error.code(), std::errc::too_many_files_open);
-  expect_names(error, path.string());
+  testing::expect_mentions(error, path.string());
   EXPECT_FALSE(denied.is_valid());
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "guarded_copy.hpp"
+#include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
 #include "test_files.hpp"
 
@@ -31,18 +32,6 @@ void truncate_file(const std::filesystem::path& path, std::uint64_t size) {
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
 }
 
-// Runs |read| and returns the std::system_error it throws.
-template <typename Read>
-std::system_error expect_eio(Read read) {
-  try {
-    read();
-  } catch (const std::system_error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "no std::system_error was thrown";
-  return std::system_error(0, std::generic_category());
-}
-
 TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
   TempDir dir;
   const auto path = dir.make_file("shrinks", 256 * kKiB);
@@ -54,7 +43,7 @@ TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
   ASSERT_TRUE(matches(out, 0));
 
   truncate_file(path, 0);
-  const std::system_error error = expect_eio([&] { buf.read(8192, out); });
+  const std::system_error error = testing::error_of([&] { buf.read(8192, out); });
   EXPECT_EQ(error.code(), std::errc::io_error);
   const std::string message = error.what();
   EXPECT_NE(message.find(path.string()), std::string::npos) << message;
