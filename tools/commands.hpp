@@ -22,4 +22,7 @@ int run_scan(const Args& args);
 extern const char kCatUsage[];
 int run_cat(const Args& args);
 
+extern const char kBenchUsage[];
+int run_bench(const Args& args);
+
 }  // namespace smmap::tools

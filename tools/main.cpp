@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"scan", "read files through a sliding-window manager; print checksums and statistics",
      kScanUsage, run_scan},
     {"cat", "write bytes of a file to stdout, read through the manager", kCatUsage, run_cat},
+    {"bench", "compare the manager with pread and plain mmap on the same reads", kBenchUsage,
+     run_bench},
 };
 
 const Command* find_command(std::string_view name) {
