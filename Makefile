@@ -33,3 +33,27 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks, never part of `make test` (there they only build). `make bench`
+# runs the Google Benchmark programs and `smmap bench` (default, and with
+# 2 MiB windows with and without large-page alignment), writes their JSON to
+# docs/benchmarks/ and draws the chart; `make bench-python` compares the
+# Python package with Debian's python3-smmap. docs/benchmarks.md explains.
+BENCH_DIR ?= docs/benchmarks
+BENCH_ALIGN = $(BUILD)/tools/smmap bench --window 2M --max-memory 32M --pattern random --pattern clustered \
+  --strategy sliding --strategy whole-map --strategy pread --repeat 2 --json
+
+.PHONY: bench bench-python
+bench: build
+	@mkdir -p $(BENCH_DIR)
+	$(BUILD)/benchmarks/smmap_benchmarks --benchmark_min_time=0.2 --benchmark_repetitions=3 \
+	  --benchmark_report_aggregates_only=true --benchmark_out_format=json \
+	  --benchmark_out=$(BENCH_DIR)/micro.json
+	$(BUILD)/tools/smmap bench --repeat 2 --json > $(BENCH_DIR)/smmap_bench.json
+	$(BENCH_ALIGN) --align-large-windows off > $(BENCH_DIR)/align_off.json
+	$(BENCH_ALIGN) --align-large-windows on > $(BENCH_DIR)/align_on.json
+	$(PYTHON) scripts/bench_chart.py $(BENCH_DIR)
+
+bench-python: build
+	@mkdir -p $(BENCH_DIR)
+	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
