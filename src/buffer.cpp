@@ -57,10 +57,9 @@ std::size_t SlidingWindowMapBuffer::read(std::uint64_t offset, std::span<std::by
   std::uint64_t done = 0;
   WindowCursor& cursor = *cursor_;
   while (done < wanted) {
-    if (!cursor.region_includes(position)) {
-      // Ask for everything still wanted, so the window extends forwards.
-      if (!cursor.use_region(position, wanted - done).is_valid()) break;
-    }
+    // A cursor hit when its region holds |position|; otherwise a new window,
+    // asked for everything still wanted so that it extends forwards.
+    if (!cursor.use_region(position, wanted - done).is_valid()) break;
     const std::uint64_t chunk =
         std::min(wanted - done, cursor.region_begin_ + cursor.region_size_ - position);
     detail::guarded_copy(out.data() + done, cursor.region_data_ + (position - cursor.region_begin_),

@@ -56,6 +56,16 @@ TEST_F(BufferTest, ReadCrossesWindows) {
   }
 }
 
+TEST_F(BufferTest, ReadsInsideTheCurrentWindowAreCursorHits) {
+  SlidingWindowMapBuffer buf(cursor_, 0);
+  std::vector<std::byte> out(100);
+  for (std::uint64_t start = 0; start < 1000; start += 100) ASSERT_EQ(buf.read(start, out), 100u);
+  buf.end_access();
+  const ManagerStats stats = manager_.stats();
+  EXPECT_EQ(stats.maps, 1u);
+  EXPECT_EQ(stats.cursor_hits, 10u);  // every read after begin_access() mapped the window
+}
+
 TEST_F(BufferTest, ReadStopsAtTheEnd) {
   SlidingWindowMapBuffer buf(cursor_, 0);
   std::vector<std::byte> out(3 * G);

@@ -113,10 +113,6 @@ class Scanner {
   bool read_chunk(OpenFile& file) {
     FileResult& result = results_[file.index];
     try {
-      // Positioning the cursor first lets the manager count a chunk inside the
-      // current window as a cursor hit (read() alone counts none); read() then
-      // copies from that window, guarded against a file truncated under it.
-      file.cursor.use_region(file.buffer.offset() + file.position, chunk_.size());
       const std::size_t got = file.buffer.read(file.position, chunk_);
       if (got == 0) throw std::runtime_error("read '" + result.path + "': unexpected end of file");
       file.hash.update(std::span(chunk_.data(), got));
