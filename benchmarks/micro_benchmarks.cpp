@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "system_calls.hpp"
 #include "test_files.hpp"
 
 namespace {
@@ -115,23 +116,43 @@ void report_stats(benchmark::State& state, const smmap::StaticWindowMapManager& 
 
 // --- Hits --------------------------------------------------------------------
 
-// Baseline: a 64-byte copy through a raw pointer into a whole-file map.
+// Baseline: a 64-byte copy through a raw pointer into a whole-file map, at
+// random offsets in the first |range| bytes (argument): 64 MiB, where memory
+// latency dominates, or 1 MiB, which stays in the CPU caches.
 void BM_RawPointerCopy64(benchmark::State& state) {
+  const auto range = static_cast<std::uint64_t>(state.range(0));
   const WholeFileMap map(data().small);
-  const auto offsets = random_offsets(kSmallSize - kRead);
+  const auto offsets = random_offsets(range - kRead);
   std::array<std::byte, kRead> out;
   std::size_t i = 0;
   for (auto _ : state) copy64(out, map.data() + offsets[i++ % kOffsets]);
 }
-BENCHMARK(BM_RawPointerCopy64);
+BENCHMARK(BM_RawPointerCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
 
-// use_region() served by the cursor's own region, then the same copy.
-void BM_CursorHitCopy64(benchmark::State& state) {
+// The same raw-pointer copy, into the region a manager mapped: tells the cost
+// of the mapping apart from the cost of the cursor's code.
+void BM_RawPointerIntoRegionCopy64(benchmark::State& state) {
+  const auto range = static_cast<std::uint64_t>(state.range(0));
   smmap::SlidingWindowMapManager manager;
   smmap::WindowCursor cursor = manager.make_cursor(data().small);
   cursor.use_region(0);
   WholeFileMap::touch(cursor.map());
-  const auto offsets = random_offsets(kSmallSize - kRead);
+  const std::byte* base = cursor.map().data();
+  const auto offsets = random_offsets(range - kRead);
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) copy64(out, base + offsets[i++ % kOffsets]);
+}
+BENCHMARK(BM_RawPointerIntoRegionCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
+
+// use_region() served by the cursor's own region, then the same copy.
+void BM_CursorHitCopy64(benchmark::State& state) {
+  const auto range = static_cast<std::uint64_t>(state.range(0));
+  smmap::SlidingWindowMapManager manager;
+  smmap::WindowCursor cursor = manager.make_cursor(data().small);
+  cursor.use_region(0);
+  WholeFileMap::touch(cursor.map());
+  const auto offsets = random_offsets(range - kRead);
   std::array<std::byte, kRead> out;
   std::size_t i = 0;
   for (auto _ : state) {
@@ -140,7 +161,7 @@ void BM_CursorHitCopy64(benchmark::State& state) {
   }
   report_stats(state, manager);
 }
-BENCHMARK(BM_CursorHitCopy64);
+BENCHMARK(BM_CursorHitCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
 
 // Baseline: pread of 64 bytes at a random offset.
 void BM_Pread64(benchmark::State& state) {
@@ -202,6 +223,32 @@ BENCHMARK(BM_BareMmapTouchMunmap)
     ->Args({2 << 20, 1 << 20})
     ->Args({8 << 20, 0})
     ->Args({8 << 20, 1 << 20});
+
+// Baseline for a miss that evicts: the same system calls as the manager makes,
+// without the manager. A ring of |live| mapped windows of 1 MiB: map the next
+// window, read 64 bytes from it, unmap the oldest (mapped |live| reads ago).
+void BM_BareRingMmapTouchMunmap(benchmark::State& state) {
+  const auto live = static_cast<std::size_t>(state.range(0));
+  constexpr std::uint64_t kWindow = kMiB;
+  const Fd fd(data().big);
+  const std::uint64_t windows = kBigSize / kWindow;
+  const auto inner = random_offsets(kWindow - kRead);
+  std::vector<void*> ring(live, nullptr);
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    void*& slot = ring[i % live];
+    if (slot != nullptr) ::munmap(slot, kWindow);
+    slot = ::mmap(nullptr, kWindow, PROT_READ, MAP_SHARED, fd.get(),
+                  static_cast<off_t>((i % windows) * kWindow));
+    if (slot == MAP_FAILED) throw std::runtime_error("mmap failed");
+    copy64(out, static_cast<const std::byte*>(slot) + inner[i++ % kOffsets]);
+  }
+  for (void* address : ring) {
+    if (address != nullptr) ::munmap(address, kWindow);
+  }
+}
+BENCHMARK(BM_BareRingMmapTouchMunmap)->ArgName("live")->Arg(1)->Arg(32);
 
 // A miss that maps a new window, with no eviction: windows of 1 MiB, one new
 // window per read; when the file is covered, collect() (untimed) starts over.
@@ -301,6 +348,75 @@ void BM_EvictionWithLiveRegions(benchmark::State& state) {
   report_stats(state, manager);
 }
 BENCHMARK(BM_EvictionWithLiveRegions)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+
+// The library's own share of a miss: mmap and munmap replaced (through the
+// seam in src/system_calls.hpp) by stubs that hand out one pre-faulted
+// anonymous block and unmap nothing, so what remains is placement, lookup,
+// LRU eviction and bookkeeping under the lock.
+class StubbedMaps {
+ public:
+  StubbedMaps() {
+    void* arena = ::mmap(nullptr, kArena, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (arena == MAP_FAILED) throw std::runtime_error("mmap of the arena failed");
+    arena_ = arena;
+    std::memset(arena_, 1, kArena);
+    smmap::detail::SystemCalls& calls = smmap::detail::system_calls();
+    calls.mmap = [](void*, std::size_t, int, int, int, off_t) { return arena_; };
+    calls.munmap = [](void*, std::size_t) { return 0; };
+  }
+  StubbedMaps(const StubbedMaps&) = delete;
+  StubbedMaps& operator=(const StubbedMaps&) = delete;
+  ~StubbedMaps() {
+    smmap::detail::reset_system_calls();
+    ::munmap(arena_, kArena);
+  }
+
+ private:
+  static constexpr std::size_t kArena = 2 << 20;  // holds any window used below
+  static inline void* arena_ = nullptr;
+};
+
+// Eviction bookkeeping alone as live regions grow (as BM_EvictionWithLiveRegions).
+void BM_EvictionBookkeeping(benchmark::State& state) {
+  const auto regions = static_cast<std::uint64_t>(state.range(0));
+  const std::uint64_t page = smmap::ALLOCATIONGRANULARITY;
+  const StubbedMaps stubs;
+  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(page), regions * page);
+  smmap::WindowCursor cursor = manager.make_cursor(data().small);
+  const std::uint64_t pages = kSmallSize / page;
+  for (std::uint64_t p = 0; p < regions; ++p) cursor.use_region(p * page, kRead);
+  std::array<std::byte, kRead> out;
+  std::uint64_t p = regions;
+  for (auto _ : state) {
+    cursor.use_region((p++ % pages) * page + 64, kRead);
+    copy64(out, cursor.buffer().data());
+  }
+  cursor.unuse_region();
+  manager.collect();
+  report_stats(state, manager);
+}
+BENCHMARK(BM_EvictionBookkeeping)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+
+// A miss that evicts (as BM_MissEvicts with 1 MiB windows), bookkeeping alone.
+void BM_MissBookkeeping(benchmark::State& state) {
+  const StubbedMaps stubs;
+  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB), kBigSize / 8);
+  smmap::WindowCursor cursor = manager.make_cursor(data().big);
+  const std::uint64_t windows = kBigSize / kMiB;
+  const auto inner = random_offsets(kMiB - kRead);
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    cursor.use_region((i % windows) * kMiB + inner[i % kOffsets], kRead);
+    ++i;
+    copy64(out, cursor.buffer().data());
+  }
+  cursor.unuse_region();
+  manager.collect();
+  report_stats(state, manager);
+}
+BENCHMARK(BM_MissBookkeeping);
 
 // --- SlidingWindowMapBuffer ---------------------------------------------------
 
