@@ -59,11 +59,22 @@ struct RegionList {
 // (which releases the cursor's region) goes first.
 struct Buffer {
   py::object cursor_object;  // None until a cursor is given
+  Cursor* cursor = nullptr;  // the C++ side of cursor_object
   SlidingWindowMapBuffer buffer;
 };
 
+// The cast pybind11 would do, with a TypeError instead of its RuntimeError.
+template <class T>
+T& checked_cast(py::handle object, const char* expected) {
+  if (!py::isinstance<T>(object)) {
+    throw py::type_error(std::string("expected ") + expected + ", not " +
+                         py::str(py::type::handle_of(object).attr("__name__")).cast<std::string>());
+  }
+  return object.cast<T&>();
+}
+
 Cursor& cursor_of(py::handle object) {
-  return object.cast<Cursor&>();
+  return checked_cast<Cursor>(object, "a WindowCursor");
 }
 
 // --- cursors ---------------------------------------------------------------
@@ -187,6 +198,7 @@ bool begin_access(Buffer& b, py::handle cursor, py::handle offset, py::handle si
     Cursor& c = cursor_of(cursor);
     b.buffer.end_access();
     b.cursor_object = py::reinterpret_borrow<py::object>(cursor);
+    b.cursor = &c;
     const std::optional<std::uint64_t> at = to_u64(offset);
     if (!at) return false;
     return naming_file(c.source, [&] {
@@ -195,7 +207,7 @@ bool begin_access(Buffer& b, py::handle cursor, py::handle offset, py::handle si
   }
   const std::optional<std::uint64_t> at = to_u64(offset);
   if (!at || b.cursor_object.is_none()) return false;
-  return naming_file(cursor_of(b.cursor_object).source,
+  return naming_file(b.cursor->source,
                      [&] { return b.buffer.begin_access(*at, to_size(size, "size"), flags); });
 }
 
@@ -241,7 +253,7 @@ void read_into(Buffer& b, std::uint64_t start, std::byte* out, std::size_t count
 
 py::object buffer_getitem(Buffer& b, py::handle key) {
   const Py_ssize_t length = buffer_length(b);
-  py::handle source = b.cursor_object.is_none() ? py::handle() : cursor_of(b.cursor_object).source;
+  py::handle source = b.cursor == nullptr ? py::handle() : b.cursor->source;
   if (PySlice_Check(key.ptr())) {
     Py_ssize_t start, stop, step;
     if (PySlice_Unpack(key.ptr(), &start, &stop, &step) < 0) throw py::error_already_set();
@@ -281,6 +293,228 @@ py::object buffer_getitem(Buffer& b, py::handle key) {
   std::byte value;
   read_into(b, static_cast<std::uint64_t>(index), &value, 1, source);
   return py::int_(static_cast<int>(value));
+}
+
+// --- fast paths -------------------------------------------------------------
+//
+// The calls a reading loop makes (use_region, buffer, the cursor's getters,
+// buffer[i]) bypass pybind11's dispatcher: they are plain CPython methods
+// (METH_FASTCALL) installed over the pybind11 ones, with the same behaviour.
+
+// The C++ object inside a pybind11 instance of one of our classes. The method
+// descriptors and slots below are only reached with instances of the class.
+template <class T>
+T* value_of(PyObject* self) {
+  auto* instance = reinterpret_cast<py::detail::instance*>(self);
+  void* value = instance->simple_layout ? instance->simple_value_holder[0]
+                                        : instance->nonsimple.values_and_holders[0];
+  if (value == nullptr) PyErr_SetString(PyExc_TypeError, "the object was not initialized");
+  return static_cast<T*>(value);
+}
+
+// Sets the Python error for the exception being handled; returns nullptr.
+PyObject* raise_current(py::handle filename) noexcept {
+  try {
+    throw;
+  } catch (py::error_already_set& error) {
+    error.restore();
+  } catch (const py::builtin_exception& error) {
+    error.set_error();
+  } catch (const std::system_error& error) {
+    try {
+      raise_os_error(error, filename && !PyLong_Check(filename.ptr()) ? filename : py::handle());
+    } catch (py::error_already_set& set) {
+      set.restore();
+    }
+  } catch (const std::out_of_range& error) {
+    PyErr_SetString(PyExc_IndexError, error.what());
+  } catch (const std::logic_error& error) {
+    PyErr_SetString(PyExc_ValueError, error.what());
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& error) {
+    PyErr_SetString(PyExc_RuntimeError, error.what());
+  }
+  return nullptr;
+}
+
+// Sorts positional and keyword arguments into |out| by |names|; false with
+// TypeError set when they do not fit.
+template <std::size_t N>
+bool parse_arguments(const char* function, PyObject* const* args, Py_ssize_t nargs,
+                     PyObject* kwnames, const char* const (&names)[N], PyObject* (&out)[N]) {
+  if (nargs > static_cast<Py_ssize_t>(N)) {
+    PyErr_Format(PyExc_TypeError, "%s() takes at most %zu arguments (%zd given)", function, N,
+                 nargs);
+    return false;
+  }
+  for (Py_ssize_t i = 0; i < nargs; ++i) out[i] = args[i];
+  const Py_ssize_t keywords = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
+  for (Py_ssize_t k = 0; k < keywords; ++k) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, k);
+    std::size_t i = 0;
+    while (i < N && PyUnicode_CompareWithASCIIString(name, names[i]) != 0) ++i;
+    if (i == N) {
+      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", function, name);
+      return false;
+    }
+    if (out[i] != nullptr) {
+      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", function,
+                   names[i]);
+      return false;
+    }
+    out[i] = args[nargs + k];
+  }
+  return true;
+}
+
+PyObject* fast_use_region(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                          PyObject* kwnames) {
+  static const char* const kNames[] = {"offset", "size", "flags"};
+  Cursor* c = value_of<Cursor>(self);
+  PyObject* values[3] = {nullptr, nullptr, nullptr};
+  if (c == nullptr || !parse_arguments("use_region", args, nargs, kwnames, kNames, values)) {
+    return nullptr;
+  }
+  try {
+    const std::optional<std::uint64_t> at =
+        values[0] ? to_u64(values[0]) : std::optional<std::uint64_t>(0);
+    const std::uint64_t want = values[1] ? to_size(values[1], "size") : 0;
+    if (at) {
+      c->cursor.use_region(*at, want);
+    } else {
+      c->cursor.unuse_region();  // before the file, like after its end: invalid
+    }
+  } catch (...) {
+    return raise_current(c->source);
+  }
+  Py_INCREF(self);
+  return self;
+}
+
+PyObject* fast_buffer(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  if (c == nullptr) return nullptr;
+  const std::span<const std::byte> bytes = c->cursor.buffer();
+  return new_pinned_memoryview(c->cursor, bytes.data(), bytes.size());
+}
+
+PyObject* fast_unuse_region(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  if (c == nullptr) return nullptr;
+  c->cursor.unuse_region();
+  Py_RETURN_NONE;
+}
+
+PyObject* fast_is_valid(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyBool_FromLong(c->cursor.is_valid());
+}
+
+PyObject* fast_is_associated(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyBool_FromLong(c->cursor.is_associated());
+}
+
+PyObject* fast_ofs_begin(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.ofs_begin());
+}
+
+PyObject* fast_ofs_end(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.ofs_end());
+}
+
+PyObject* fast_size(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.size());
+}
+
+PyObject* fast_file_size(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.file_size());
+}
+
+PyObject* fast_includes_ofs(PyObject* self, PyObject* ofs) {
+  Cursor* c = value_of<Cursor>(self);
+  if (c == nullptr) return nullptr;
+  try {
+    return PyBool_FromLong(includes(c->cursor.ofs_begin(), c->cursor.size(), ofs));
+  } catch (...) {
+    return raise_current(py::handle());
+  }
+}
+
+PyMethodDef cursor_fast_methods[] = {
+    {"use_region", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fast_use_region)),
+     METH_FASTCALL | METH_KEYWORDS,
+     "use_region(offset=0, size=0, flags=0)\n--\n\n"
+     "Points the cursor at offset with at most size bytes (0: as many as possible) and\n"
+     "returns it. An offset outside the file leaves it invalid."},
+    {"buffer", fast_buffer, METH_NOARGS,
+     "buffer()\n--\n\nThe bytes [ofs_begin(), ofs_end()) as a read-only memoryview that keeps\n"
+     "them mapped while it lives (empty when the cursor is invalid)."},
+    {"unuse_region", fast_unuse_region, METH_NOARGS,
+     "unuse_region()\n--\n\nReleases the region; the cursor stays associated."},
+    {"is_valid", fast_is_valid, METH_NOARGS,
+     "is_valid()\n--\n\nTrue if the cursor holds a region."},
+    {"is_associated", fast_is_associated, METH_NOARGS,
+     "is_associated()\n--\n\nTrue if the cursor belongs to a file."},
+    {"ofs_begin", fast_ofs_begin, METH_NOARGS, "ofs_begin()\n--\n\nFirst file offset in view."},
+    {"ofs_end", fast_ofs_end, METH_NOARGS, "ofs_end()\n--\n\nOne past the last offset in view."},
+    {"size", fast_size, METH_NOARGS, "size()\n--\n\nBytes in view (0 when invalid)."},
+    {"file_size", fast_file_size, METH_NOARGS, "file_size()\n--\n\nThe file's size."},
+    {"includes_ofs", fast_includes_ofs, METH_O,
+     "includes_ofs(ofs)\n--\n\nTrue if ofs_begin() <= ofs < ofs_end()."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyObject* fast_buffer_subscript(PyObject* self, PyObject* key) {
+  Buffer* b = value_of<Buffer>(self);
+  if (b == nullptr) return nullptr;
+  py::handle source = b->cursor == nullptr ? py::handle() : b->cursor->source;
+  try {
+    if (PyLong_CheckExact(key)) {
+      const Py_ssize_t length = buffer_length(*b);
+      Py_ssize_t index = PyNumber_AsSsize_t(key, PyExc_IndexError);
+      if (index == -1 && PyErr_Occurred()) return nullptr;
+      if (index < 0) index += length;
+      if (index < 0 || index >= length) {
+        PyErr_SetString(PyExc_IndexError, "buffer index out of range");
+        return nullptr;
+      }
+      std::byte value;
+      if (b->buffer.read(static_cast<std::uint64_t>(index), {&value, 1}) != 1) throw_short_read();
+      return PyLong_FromLong(static_cast<long>(value));
+    }
+    return buffer_getitem(*b, key).release().ptr();
+  } catch (...) {
+    return raise_current(source);
+  }
+}
+
+Py_ssize_t fast_buffer_length(PyObject* self) {
+  Buffer* b = value_of<Buffer>(self);
+  return b == nullptr ? -1 : buffer_length(*b);
+}
+
+void install_methods(py::handle type, PyMethodDef* methods) {
+  for (PyMethodDef* method = methods; method->ml_name != nullptr; ++method) {
+    py::object descriptor = py::reinterpret_steal<py::object>(
+        PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(type.ptr()), method));
+    if (!descriptor) throw py::error_already_set();
+    type.attr(method->ml_name) = descriptor;
+  }
+}
+
+void install_fast_paths(py::handle cursor_type, py::handle buffer_type) {
+  install_methods(cursor_type, cursor_fast_methods);
+  auto* buffer = reinterpret_cast<PyTypeObject*>(buffer_type.ptr());
+  buffer->tp_as_mapping->mp_subscript = fast_buffer_subscript;
+  buffer->tp_as_mapping->mp_length = fast_buffer_length;
+  buffer->tp_as_sequence->sq_length = fast_buffer_length;
+  PyType_Modified(buffer);
 }
 
 // --- managers --------------------------------------------------------------
@@ -389,8 +623,8 @@ void bind_cursor(py::module_& m) {
       .def(py::init([](py::handle manager, py::handle regions) {
              if (regions.is_none()) return Cursor{WindowCursor(), py::none()};
              if (manager.is_none()) throw py::value_error("regions need a manager");
-             return make_cursor(manager.cast<StaticWindowMapManager&>(),
-                                regions.cast<RegionList&>().source);
+             return make_cursor(checked_cast<StaticWindowMapManager>(manager, "a manager"),
+                                checked_cast<RegionList>(regions, "a MapRegionList").source);
            }),
            py::arg("manager") = py::none(), py::arg("regions") = py::none())
       .def("use_region", &use_region, py::arg("offset") = 0, py::arg("size") = 0,
@@ -546,6 +780,7 @@ PYBIND11_MODULE(_smmap, m) {
   bind_region(m);
   bind_region_list(m);
   bind_buffer(m);
+  install_fast_paths(m.attr("WindowCursor"), m.attr("SlidingWindowMapBuffer"));
   m.attr("ALLOCATIONGRANULARITY") = smmap::ALLOCATIONGRANULARITY;
   m.def("is_64_bit", &smmap::is_64_bit);
 }

@@ -1,0 +1,195 @@
+"""The managers: defaults, limits, true LRU eviction, statistics, errors."""
+import errno
+import os
+import sys
+
+import pytest
+
+from smmap import SlidingWindowMapManager, StaticWindowMapManager
+from smmap.test.lib import file_bytes
+from smmap.util import ALLOCATIONGRANULARITY as G
+
+MiB = 1024 * 1024
+
+
+def test_defaults():
+    static, sliding = StaticWindowMapManager(), SlidingWindowMapManager()
+    assert isinstance(sliding, StaticWindowMapManager)
+    assert static.window_size() == 0
+    assert sliding.window_size() == (1024 if sys.maxsize > 2**32 else 64) * MiB
+    for manager in (static, sliding):
+        assert manager.num_file_handles() == 0 and manager.num_open_files() == 0
+        assert manager.mapped_memory_size() == 0
+        assert manager.max_mapped_memory_size() == (8192 if sys.maxsize > 2**32 else 1024) * MiB
+        assert manager.max_file_handles() == sys.maxsize
+        assert manager._collect_lru_region(0) == 0
+        assert manager._collect_lru_region(10) == 0
+        assert manager._collect_lru_region(sys.maxsize) == 0
+        assert manager._collect_lru_region(2**80) == 0
+        assert manager.collect() == 0
+        assert manager.force_map_handle_removal_win("/") == 0
+
+
+def test_keyword_arguments_and_alignment():
+    manager = SlidingWindowMapManager(window_size=G + 1, max_memory_size=10 * G, max_open_handles=7)
+    assert manager.window_size() == 2 * G
+    assert manager.max_mapped_memory_size() == 10 * G
+    assert manager.max_file_handles() == 7
+    with pytest.raises(ValueError):
+        SlidingWindowMapManager(max_memory_size=-1)
+    with pytest.raises(ValueError):
+        SlidingWindowMapManager(max_open_handles=-1)
+    assert SlidingWindowMapManager(window_size=-5).window_size() == SlidingWindowMapManager().window_size()
+
+
+@pytest.mark.parametrize("manager_type, window", [(StaticWindowMapManager, 0), (SlidingWindowMapManager, 16 * G)])
+def test_operation_under_small_limits(manager_type, window, make_file, open_fd):
+    size = 100 * G + 77
+    path = make_file(size)
+    data = file_bytes(size)
+    for item in (path, open_fd(path)):
+        manager = manager_type(window_size=window, max_memory_size=size // 3, max_open_handles=15)
+        cursor = manager.make_cursor(item)
+        assert manager.num_open_files() == 0 and manager.mapped_memory_size() == 0
+        half = manager.window_size() // 2
+        assert cursor.use_region(5000, half).is_valid()
+        region = cursor.region()
+        assert region.client_count() == 2
+        assert manager.num_open_files() == 1 and manager.num_file_handles() == 1
+        assert manager.mapped_memory_size() == region.size()
+        assert cursor.ofs_begin() == 5000 and region.ofs_begin() == 0
+        assert region.size() == (window or size)
+        assert bytes(cursor.buffer()) == data[5000:5000 + (half or size - 5000)]
+        # the same region serves the start of the file
+        nsize = (half or size) - 10
+        assert cursor.use_region(0, nsize).region() == region
+        assert cursor.size() == nsize and bytes(cursor.buffer()) == data[:nsize]
+        # near the end the requested size cannot be kept
+        base = size - (half or cursor.size()) + 4000
+        assert cursor.use_region(base, half).is_valid()
+        if window:
+            assert manager.num_file_handles() == 2 and cursor.size() < half
+            assert region.client_count() == 1
+        tail = cursor.region()
+        assert tail.client_count() == 2 and tail.ofs_begin() < cursor.ofs_begin()
+        assert tail.ofs_end() <= size
+        assert bytes(cursor.buffer()) == data[base:base + cursor.size()]
+        cursor.unuse_region()
+        assert not cursor.is_valid()
+        assert not cursor.use_region(size, half).is_valid()
+        assert manager.num_file_handles() and manager.collect()
+        assert manager.num_file_handles() == 0 and manager.num_open_files() == 0
+
+
+def test_eviction_is_true_lru(make_file):
+    # three windows fit; the fourth evicts the one released longest ago
+    path = make_file(40 * G)
+    manager = SlidingWindowMapManager(window_size=4 * G, max_memory_size=12 * G)
+    cursor = manager.make_cursor(path)
+    a = cursor.use_region(0).region()
+    b = cursor.use_region(10 * G).region()
+    c = cursor.use_region(20 * G).region()
+    cursor.use_region(1)  # a again: now b is the least recently released
+    cursor.unuse_region()
+    assert [r.client_count() for r in (a, b, c)] == [1, 1, 1]
+    d = cursor.use_region(30 * G).region()
+    assert b.client_count() == 0, "the least recently used region goes"
+    assert a.client_count() == 1 and c.client_count() == 1 and d.client_count() == 2
+    stats = manager.stats()
+    assert stats.unmaps_by_eviction == 1 and stats.maps == 4 and stats.cursor_hits + stats.region_hits >= 1
+
+
+def test_pinned_regions_are_never_evicted_and_the_limit_is_soft(make_file):
+    path = make_file(40 * G)
+    manager = SlidingWindowMapManager(window_size=4 * G, max_memory_size=8 * G)
+    cursors = [manager.make_cursor(path).use_region(i * 8 * G) for i in range(4)]
+    assert manager.num_file_handles() == 4 and manager.mapped_memory_size() == 16 * G
+    for c in cursors:
+        c.unuse_region()
+    assert manager._collect_lru_region(4 * G) >= 2
+    assert manager.mapped_memory_size() <= 4 * G
+
+
+def test_handle_limit_is_hard(make_file):
+    path = make_file(40 * G)
+    manager = SlidingWindowMapManager(window_size=4 * G, max_open_handles=2)
+    first = manager.make_cursor(path).use_region(0)
+    second = manager.make_cursor(path).use_region(10 * G)
+    with pytest.raises(OSError) as error:
+        manager.make_cursor(path).use_region(20 * G)
+    assert error.value.errno == errno.EMFILE and error.value.filename == path
+    second.unuse_region()
+    assert manager.make_cursor(path).use_region(20 * G).is_valid()
+    assert first.is_valid()
+
+
+def test_make_cursor_errors(tmp_path):
+    manager = SlidingWindowMapManager()
+    missing = str(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError) as error:
+        manager.make_cursor(missing)
+    assert error.value.errno == errno.ENOENT and error.value.filename == missing
+    with pytest.raises(IsADirectoryError):
+        manager.make_cursor(str(tmp_path))
+    with pytest.raises(OSError) as error:
+        manager.make_cursor(10**6)  # not an open descriptor
+    assert error.value.errno == errno.EBADF
+    with pytest.raises(TypeError):
+        manager.make_cursor(1.5)
+    with pytest.raises(ValueError):
+        manager.make_cursor("a\0b")
+    assert manager.num_file_handles() == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(make_file):
+    path = make_file(10)
+    os.chmod(path, 0)
+    with pytest.raises(PermissionError):
+        SlidingWindowMapManager().make_cursor(path)
+
+
+def test_empty_file(make_file, tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    cursor = SlidingWindowMapManager().make_cursor(str(empty))
+    assert cursor.is_associated() and cursor.file_size() == 0
+    assert not cursor.use_region().is_valid()
+
+
+def test_replaced_file_gets_a_fresh_entry(tmp_path):
+    path = tmp_path / "replaced"
+    path.write_bytes(file_bytes(3 * G))
+    manager = SlidingWindowMapManager()
+    old = manager.make_cursor(str(path)).use_region(0)
+    assert old.buffer()[:4].tobytes() == file_bytes(4)
+    fresh = tmp_path / "fresh"
+    fresh.write_bytes(bytes(reversed(file_bytes(5 * G))))
+    os.replace(fresh, path)
+    new = manager.make_cursor(str(path)).use_region(0)
+    assert new.file_size() == 5 * G and old.file_size() == 3 * G
+    assert new.buffer()[:4].tobytes() == bytes(reversed(file_bytes(5 * G)))[:4]
+    assert old.buffer()[:4].tobytes() == file_bytes(4)  # the old view stays consistent
+    assert manager.stats().replaced_files == 1
+
+
+def test_cursor_outlives_its_manager(make_file):
+    path = make_file(4 * G)
+    manager = SlidingWindowMapManager()
+    cursor = manager.make_cursor(path)
+    del manager
+    assert cursor.use_region(G, 4).buffer().tobytes() == file_bytes(G + 4)[G:]
+
+
+def test_stats_snapshot(make_file):
+    manager = SlidingWindowMapManager(window_size=2 * G)
+    cursor = manager.make_cursor(make_file(8 * G))
+    for ofs in (0, 1, 2, 5 * G, 3):
+        cursor.use_region(ofs, 1)
+    cursor.unuse_region()
+    s = manager.stats()
+    # 0 maps [0, 2G); 1 and 2 hit the cursor's region; 5G maps; 3 finds [0, 2G) alive
+    assert (s.maps, s.cursor_hits, s.region_hits, s.peak_regions) == (2, 2, 1, 2)
+    assert s.peak_mapped_bytes == manager.mapped_memory_size() >= 4 * G
+    assert manager.collect() == 2 and manager.stats().unmaps_by_collect == 2
+    assert "cursor_hits=2" in repr(s)
