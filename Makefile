@@ -57,3 +57,14 @@ bench: build
 bench-python: build
 	@mkdir -p $(BENCH_DIR)
 	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
+
+# Installs the Python package smmap into the virtual environment VENV, made
+# with $(PYTHON) -m venv when it does not exist yet. Offline; nothing is
+# downloaded.   make python-install VENV=$$HOME/venvs/work
+.PHONY: python-install
+python-install: build
+	@test -n "$(VENV)" || { echo "usage: make python-install VENV=<directory>"; exit 2; }
+	@test -x "$(VENV)/bin/python" || $(PYTHON) -m venv "$(VENV)"
+	cmake --install $(BUILD) --component python --prefix \
+	  "$$("$(VENV)/bin/python" -c 'import sysconfig; print(sysconfig.get_path("platlib"))')"
+	"$(VENV)/bin/python" -c 'import smmap; assert smmap.__backend__ == "c++"; print("smmap installed:", smmap.__file__)'
