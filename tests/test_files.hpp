@@ -40,8 +40,11 @@ class TempDir {
 // Writes |size| test bytes to |path|, replacing what was there.
 void write_test_file(const std::filesystem::path& path, std::uint64_t size);
 
-// Open descriptors and mappings of this process, from /proc/self.
+// Open descriptors of this process, from /proc/self/fd.
 std::size_t count_open_fds();
+// Mappings of files in TempDir directories, from /proc/self/maps: those the
+// library makes in tests. Other mappings come and go with the allocator,
+// thread stacks and sanitizers, so they are not counted.
 std::size_t count_mappings();
 
 }  // namespace smmap::testing
