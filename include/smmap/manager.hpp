@@ -41,7 +41,7 @@ inline constexpr std::uint64_t kUnlimitedHandles = std::numeric_limits<std::uint
 inline constexpr std::uint64_t kLargePageSize = 2 * 1024 * 1024;
 // Whether new managers align large windows (see set_align_large_windows();
 // docs/benchmarks.md has the measurement behind the default).
-inline constexpr bool kAlignLargeWindowsByDefault = false;
+inline constexpr bool kAlignLargeWindowsByDefault = true;
 
 class StaticWindowMapManager {
  public:
