@@ -554,10 +554,17 @@ int run_bench(const Args& arguments) {
     }
     demo = std::make_unique<DemoData>(config.files, config.file_size);
     paths = demo->files();
-    // Written back now, so that writeback does not run during the timed reads.
+    // Written back now, so that writeback does not run during the timed
+    // reads, then dropped from the page cache and read in again, so that the
+    // page cache holds them as it holds data read from disk (in the large
+    // folios of readahead, not the small ones of a fresh write).
     const Fds fds(paths);
+    std::vector<char> block(1 << 20);
     for (std::size_t i = 0; i < paths.size(); ++i) {
       if (::fdatasync(fds[i]) != 0) throw_errno("fdatasync", paths[i].string());
+      ::posix_fadvise(fds[i], 0, 0, POSIX_FADV_DONTNEED);
+      while (::read(fds[i], block.data(), block.size()) > 0) {
+      }
     }
   } else {
     paths.assign(config.paths.begin(), config.paths.end());
