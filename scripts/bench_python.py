@@ -71,6 +71,12 @@ def write_data(path, size):
             out.write(byte_words(start // 8, block // 8)[: min(block, size - start)])
         out.flush()
         os.fsync(out.fileno())
+    # Drop it from the page cache and read it in again, so that it sits there as
+    # data read from disk does (in the large folios of readahead).
+    with open(path, "rb") as f:
+        os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        while f.read(block):
+            pass
 
 
 # --- worker: one implementation, one workload, in its own process -------------
