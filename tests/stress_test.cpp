@@ -1,9 +1,8 @@
 // Eight threads on one manager with tight limits (64 KiB windows, 1 MiB of
 // memory, 8 regions): random use_region, cursor copies, buffer reads,
 // collect() and cursor destruction for a couple of seconds, every byte read
-// checked; descriptors counted before and after (mappings are not: thread
-// stacks and malloc arenas stay cached). Each thread pins at most one region at a time, so the
-// handle limit is never hit with everything pinned and no call may fail.
+// checked; descriptors and mappings counted before and after. Each thread pins at most one region
+// at a time, so the handle limit is never hit with everything pinned and no call may fail.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 namespace smmap {
 namespace {
 
+using testing::count_mappings;
 using testing::count_open_fds;
 using testing::matches;
 using testing::TempDir;
@@ -141,6 +141,7 @@ TEST(StressTest, EightThreadsOnOneSlidingManagerWithTightLimits) {
     files.push_back(dir.make_file("f" + std::to_string(i), (i + 1) * 700 * kKiB + 123));
   files.push_back(dir.make_file("small", 5000));
   const std::size_t fds_before = count_open_fds();
+  const std::size_t maps_before = count_mappings();
   {
     SlidingWindowMapManager manager(64 * kKiB, 1024 * kKiB, kMaxHandles);
     run_stress(manager, files);
@@ -149,6 +150,7 @@ TEST(StressTest, EightThreadsOnOneSlidingManagerWithTightLimits) {
     EXPECT_EQ(manager.mapped_memory_size(), 0u);
   }
   EXPECT_EQ(count_open_fds(), fds_before);
+  EXPECT_EQ(count_mappings(), maps_before);
 }
 
 TEST(StressTest, EightThreadsOnOneStaticManager) {
