@@ -14,7 +14,7 @@ import time
 import smmap
 
 FILE_SIZE = 64 << 20
-N = 200_000
+N = 100_000
 
 
 def best_ns(run, repeat=5):

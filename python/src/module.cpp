@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "glue.hpp"
+#include "guarded_copy.hpp"
 #include "map_view.hpp"
 #include "smmap/smmap.hpp"
 
@@ -477,15 +478,28 @@ PyObject* fast_buffer_subscript(PyObject* self, PyObject* key) {
   try {
     if (PyLong_CheckExact(key)) {
       const Py_ssize_t length = buffer_length(*b);
-      Py_ssize_t index = PyNumber_AsSsize_t(key, PyExc_IndexError);
-      if (index == -1 && PyErr_Occurred()) return nullptr;
+      Py_ssize_t index = PyLong_AsSsize_t(key);
+      if (index == -1 && PyErr_Occurred()) {
+        PyErr_SetString(PyExc_IndexError, "buffer index out of range");
+        return nullptr;
+      }
       if (index < 0) index += length;
       if (index < 0 || index >= length) {
         PyErr_SetString(PyExc_IndexError, "buffer index out of range");
         return nullptr;
       }
       std::byte value;
-      if (b->buffer.read(static_cast<std::uint64_t>(index), {&value, 1}) != 1) throw_short_read();
+      // The byte is usually in the cursor's region: copy it from there.
+      const WindowCursor& cursor = b->cursor->cursor;
+      const std::uint64_t position = b->buffer.offset() + static_cast<std::uint64_t>(index);
+      const MapRegion* region = cursor.region();
+      const std::span<const std::byte> mapped = cursor.map();
+      if (region != nullptr && position - region->ofs_begin() < mapped.size()) {
+        detail::guarded_copy(&value, mapped.data() + (position - region->ofs_begin()), 1,
+                             &cursor.path_or_fd(), position);
+      } else if (b->buffer.read(static_cast<std::uint64_t>(index), {&value, 1}) != 1) {
+        throw_short_read();
+      }
       return PyLong_FromLong(static_cast<long>(value));
     }
     return buffer_getitem(*b, key).release().ptr();
