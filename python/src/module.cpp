@@ -15,6 +15,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -407,34 +408,17 @@ PyObject* fast_unuse_region(PyObject* self, PyObject*) {
   Py_RETURN_NONE;
 }
 
-PyObject* fast_is_valid(PyObject* self, PyObject*) {
+// A getter of the C++ cursor as a METH_NOARGS method.
+template <auto Get>
+PyObject* fast_getter(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyBool_FromLong(c->cursor.is_valid());
-}
-
-PyObject* fast_is_associated(PyObject* self, PyObject*) {
-  Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyBool_FromLong(c->cursor.is_associated());
-}
-
-PyObject* fast_ofs_begin(PyObject* self, PyObject*) {
-  Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.ofs_begin());
-}
-
-PyObject* fast_ofs_end(PyObject* self, PyObject*) {
-  Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.ofs_end());
-}
-
-PyObject* fast_size(PyObject* self, PyObject*) {
-  Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.size());
-}
-
-PyObject* fast_file_size(PyObject* self, PyObject*) {
-  Cursor* c = value_of<Cursor>(self);
-  return c == nullptr ? nullptr : PyLong_FromUnsignedLongLong(c->cursor.file_size());
+  if (c == nullptr) return nullptr;
+  const auto value = (c->cursor.*Get)();
+  if constexpr (std::is_same_v<decltype(value), const bool>) {
+    return PyBool_FromLong(value);
+  } else {
+    return PyLong_FromUnsignedLongLong(value);
+  }
 }
 
 PyObject* fast_includes_ofs(PyObject* self, PyObject* ofs) {
@@ -458,14 +442,18 @@ PyMethodDef cursor_fast_methods[] = {
      "them mapped while it lives (empty when the cursor is invalid)."},
     {"unuse_region", fast_unuse_region, METH_NOARGS,
      "unuse_region()\n--\n\nReleases the region; the cursor stays associated."},
-    {"is_valid", fast_is_valid, METH_NOARGS,
+    {"is_valid", fast_getter<&WindowCursor::is_valid>, METH_NOARGS,
      "is_valid()\n--\n\nTrue if the cursor holds a region."},
-    {"is_associated", fast_is_associated, METH_NOARGS,
+    {"is_associated", fast_getter<&WindowCursor::is_associated>, METH_NOARGS,
      "is_associated()\n--\n\nTrue if the cursor belongs to a file."},
-    {"ofs_begin", fast_ofs_begin, METH_NOARGS, "ofs_begin()\n--\n\nFirst file offset in view."},
-    {"ofs_end", fast_ofs_end, METH_NOARGS, "ofs_end()\n--\n\nOne past the last offset in view."},
-    {"size", fast_size, METH_NOARGS, "size()\n--\n\nBytes in view (0 when invalid)."},
-    {"file_size", fast_file_size, METH_NOARGS, "file_size()\n--\n\nThe file's size."},
+    {"ofs_begin", fast_getter<&WindowCursor::ofs_begin>, METH_NOARGS,
+     "ofs_begin()\n--\n\nFirst file offset in view."},
+    {"ofs_end", fast_getter<&WindowCursor::ofs_end>, METH_NOARGS,
+     "ofs_end()\n--\n\nOne past the last offset in view."},
+    {"size", fast_getter<&WindowCursor::size>, METH_NOARGS,
+     "size()\n--\n\nBytes in view (0 when invalid)."},
+    {"file_size", fast_getter<&WindowCursor::file_size>, METH_NOARGS,
+     "file_size()\n--\n\nThe file's size."},
     {"includes_ofs", fast_includes_ofs, METH_O,
      "includes_ofs(ofs)\n--\n\nTrue if ofs_begin() <= ofs < ofs_end()."},
     {nullptr, nullptr, 0, nullptr},

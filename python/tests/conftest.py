@@ -38,3 +38,15 @@ def open_fd():
     yield open_
     for fd in fds:
         os.close(fd)
+
+
+@pytest.fixture
+def data(request):
+    """file_bytes(SIZE), SIZE being the test module's."""
+    return file_bytes(request.module.SIZE)
+
+
+@pytest.fixture
+def path(make_file, request):
+    """A file of the test module's SIZE holding file_bytes(SIZE)."""
+    return make_file(request.module.SIZE)

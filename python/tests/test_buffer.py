@@ -8,16 +8,6 @@ from smmap.util import ALLOCATIONGRANULARITY as G
 SIZE = 50 * G + 321
 
 
-@pytest.fixture
-def data():
-    return file_bytes(SIZE)
-
-
-@pytest.fixture
-def path(make_file):
-    return make_file(SIZE)
-
-
 MANAGERS = [
     lambda: SlidingWindowMapManager(),
     lambda: SlidingWindowMapManager(window_size=2 * G, max_memory_size=6 * G, max_open_handles=4),

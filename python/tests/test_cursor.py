@@ -12,16 +12,6 @@ from smmap.util import ALLOCATIONGRANULARITY as G, align_to_mmap
 SIZE = 64 * G + 123
 
 
-@pytest.fixture
-def data():
-    return file_bytes(SIZE)
-
-
-@pytest.fixture
-def path(make_file):
-    return make_file(SIZE)
-
-
 def test_unassociated_cursors():
     manager = SlidingWindowMapManager()
     for cursor in (WindowCursor(manager), WindowCursor(), type(WindowCursor())()):
