@@ -135,43 +135,45 @@ void report_stats(benchmark::State& state, const smmap::StaticWindowMapManager& 
 
 // --- Hits --------------------------------------------------------------------
 
-// Baseline: a 64-byte copy through a raw pointer into a whole-file map, at
-// random offsets in the first |range| bytes (argument): 64 MiB, where memory
-// latency dominates, or 1 MiB, which stays in the CPU caches.
-void BM_RawPointerCopy64(benchmark::State& state) {
-  const auto range = static_cast<std::uint64_t>(state.range(0));
-  const WholeFileMap map(data().small);
-  const auto offsets = random_offsets(range - kRead);
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) copy64(out, map.data() + offsets[i++ % kOffsets]);
-}
-BENCHMARK(BM_RawPointerCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
-
-// The same raw-pointer copy, into the region a manager mapped: tells the cost
-// of the mapping apart from the cost of the cursor's code.
-void BM_RawPointerIntoRegionCopy64(benchmark::State& state) {
-  const auto range = static_cast<std::uint64_t>(state.range(0));
-  smmap::SlidingWindowMapManager manager;
-  smmap::WindowCursor cursor = manager.make_cursor(data().small);
-  cursor.use_region(0);
-  WholeFileMap::touch(cursor.map());
-  const std::byte* base = cursor.map().data();
-  const auto offsets = random_offsets(range - kRead);
+// 64-byte copies through a raw pointer from |base|, at random offsets in the
+// first state.range(0) bytes: 64 MiB, where memory latency dominates, or
+// 1 MiB, which stays in the CPU caches.
+void run_raw_copies(benchmark::State& state, const std::byte* base) {
+  const auto offsets = random_offsets(static_cast<std::uint64_t>(state.range(0)) - kRead);
   std::array<std::byte, kRead> out;
   std::size_t i = 0;
   for (auto _ : state) copy64(out, base + offsets[i++ % kOffsets]);
+}
+
+// A cursor on the small file holding it all in one region, faulted in.
+smmap::WindowCursor whole_file_cursor(smmap::StaticWindowMapManager& manager) {
+  smmap::WindowCursor cursor = manager.make_cursor(data().small);
+  cursor.use_region(0);
+  WholeFileMap::touch(cursor.map());
+  return cursor;
+}
+
+// Baseline: raw-pointer copies from a whole-file map.
+void BM_RawPointerCopy64(benchmark::State& state) {
+  const WholeFileMap map(data().small);
+  run_raw_copies(state, map.data());
+}
+BENCHMARK(BM_RawPointerCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
+
+// The same raw-pointer copies from the region a manager mapped: tells the
+// cost of the mapping apart from the cost of the cursor's code.
+void BM_RawPointerIntoRegionCopy64(benchmark::State& state) {
+  smmap::SlidingWindowMapManager manager;
+  const smmap::WindowCursor cursor = whole_file_cursor(manager);
+  run_raw_copies(state, cursor.map().data());
 }
 BENCHMARK(BM_RawPointerIntoRegionCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
 
 // use_region() served by the cursor's own region, then the same copy.
 void BM_CursorHitCopy64(benchmark::State& state) {
-  const auto range = static_cast<std::uint64_t>(state.range(0));
   smmap::SlidingWindowMapManager manager;
-  smmap::WindowCursor cursor = manager.make_cursor(data().small);
-  cursor.use_region(0);
-  WholeFileMap::touch(cursor.map());
-  const auto offsets = random_offsets(range - kRead);
+  smmap::WindowCursor cursor = whole_file_cursor(manager);
+  const auto offsets = random_offsets(static_cast<std::uint64_t>(state.range(0)) - kRead);
   std::array<std::byte, kRead> out;
   std::size_t i = 0;
   for (auto _ : state) {
@@ -293,14 +295,23 @@ void BM_MissMapsNewWindow(benchmark::State& state) {
 }
 BENCHMARK(BM_MissMapsNewWindow);
 
-// A miss that first evicts: windows of |window| bytes, a memory limit of 1/8
-// of the data, windows visited in order so that every read maps a window and
-// unmaps the least recently used one. Arguments: window size, and whether
-// large windows are aligned to 2 MiB.
-void BM_MissEvicts(benchmark::State& state) {
-  const auto window = static_cast<std::uint64_t>(state.range(0));
+// The window sizes the miss benchmarks run with, unaligned and (from 2 MiB)
+// aligned to 2 MiB.
+void WindowsAndAlignment(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"window", "align"});
+  b->Args({1 << 20, 0});
+  for (const std::int64_t window : {2 << 20, 8 << 20}) {
+    b->Args({window, 0});
+    b->Args({window, 1});
+  }
+}
+
+// Misses that first evict: windows of |window| bytes, a memory limit of 1/8 of
+// the data, windows visited in order so that every read maps a window and
+// unmaps the least recently used one.
+void run_misses_that_evict(benchmark::State& state, std::uint64_t window, bool align) {
   smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(window), kBigSize / 8);
-  manager.set_align_large_windows(state.range(1) != 0);
+  manager.set_align_large_windows(align);
   smmap::WindowCursor cursor = manager.make_cursor(data().big);
   const std::uint64_t windows = kBigSize / window;
   const auto inner = random_offsets(window - kRead);
@@ -311,15 +322,16 @@ void BM_MissEvicts(benchmark::State& state) {
     ++i;
     copy64(out, cursor.buffer().data());
   }
+  cursor.unuse_region();
+  manager.collect();
   report_stats(state, manager);
 }
-BENCHMARK(BM_MissEvicts)
-    ->ArgNames({"window", "align"})
-    ->Args({1 << 20, 0})
-    ->Args({2 << 20, 0})
-    ->Args({2 << 20, 1})
-    ->Args({8 << 20, 0})
-    ->Args({8 << 20, 1});
+
+// Arguments: window size, and whether large windows are aligned to 2 MiB.
+void BM_MissEvicts(benchmark::State& state) {
+  run_misses_that_evict(state, static_cast<std::uint64_t>(state.range(0)), state.range(1) != 0);
+}
+BENCHMARK(BM_MissEvicts)->Apply(WindowsAndAlignment);
 
 // Uniform random 64-byte reads through a manager whose windows do not cover
 // the data: a memory limit of 1/8 of it, so most reads miss and evict. The
@@ -340,18 +352,12 @@ void BM_RandomReadsWithEviction(benchmark::State& state) {
   }
   report_stats(state, manager);
 }
-BENCHMARK(BM_RandomReadsWithEviction)
-    ->ArgNames({"window", "align"})
-    ->Args({1 << 20, 0})
-    ->Args({2 << 20, 0})
-    ->Args({2 << 20, 1})
-    ->Args({8 << 20, 0})
-    ->Args({8 << 20, 1});
+BENCHMARK(BM_RandomReadsWithEviction)->Apply(WindowsAndAlignment);
 
-// Eviction cost as the number of live regions grows: windows of one page and
-// a memory limit of |regions| pages, visited in order over 16,384 pages, so
-// every read evicts the least recently used of |regions| regions.
-void BM_EvictionWithLiveRegions(benchmark::State& state) {
+// Eviction cost as the number of live regions (argument) grows: windows of
+// one page and a memory limit of that many pages, visited in order over
+// 16,384 pages, so that every read evicts the least recently used region.
+void run_evictions_with_live_regions(benchmark::State& state) {
   const auto regions = static_cast<std::uint64_t>(state.range(0));
   const std::uint64_t page = smmap::ALLOCATIONGRANULARITY;
   smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(page), regions * page);
@@ -364,7 +370,13 @@ void BM_EvictionWithLiveRegions(benchmark::State& state) {
     cursor.use_region((p++ % pages) * page + 64, kRead);
     copy64(out, cursor.buffer().data());
   }
+  cursor.unuse_region();
+  manager.collect();
   report_stats(state, manager);
+}
+
+void BM_EvictionWithLiveRegions(benchmark::State& state) {
+  run_evictions_with_live_regions(state);
 }
 BENCHMARK(BM_EvictionWithLiveRegions)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 
@@ -372,6 +384,7 @@ BENCHMARK(BM_EvictionWithLiveRegions)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 // seam in src/system_calls.hpp) by stubs that hand out one pre-faulted
 // anonymous block and unmap nothing, so what remains is placement, lookup,
 // LRU eviction and bookkeeping under the lock.
+// REQUIRES: every region mapped meanwhile is gone before destruction.
 class StubbedMaps {
  public:
   StubbedMaps() {
@@ -398,42 +411,15 @@ class StubbedMaps {
 
 // Eviction bookkeeping alone as live regions grow (as BM_EvictionWithLiveRegions).
 void BM_EvictionBookkeeping(benchmark::State& state) {
-  const auto regions = static_cast<std::uint64_t>(state.range(0));
-  const std::uint64_t page = smmap::ALLOCATIONGRANULARITY;
   const StubbedMaps stubs;
-  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(page), regions * page);
-  smmap::WindowCursor cursor = manager.make_cursor(data().small);
-  const std::uint64_t pages = kSmallSize / page;
-  for (std::uint64_t p = 0; p < regions; ++p) cursor.use_region(p * page, kRead);
-  std::array<std::byte, kRead> out;
-  std::uint64_t p = regions;
-  for (auto _ : state) {
-    cursor.use_region((p++ % pages) * page + 64, kRead);
-    copy64(out, cursor.buffer().data());
-  }
-  cursor.unuse_region();
-  manager.collect();
-  report_stats(state, manager);
+  run_evictions_with_live_regions(state);
 }
 BENCHMARK(BM_EvictionBookkeeping)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 
 // A miss that evicts (as BM_MissEvicts with 1 MiB windows), bookkeeping alone.
 void BM_MissBookkeeping(benchmark::State& state) {
   const StubbedMaps stubs;
-  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB), kBigSize / 8);
-  smmap::WindowCursor cursor = manager.make_cursor(data().big);
-  const std::uint64_t windows = kBigSize / kMiB;
-  const auto inner = random_offsets(kMiB - kRead);
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    cursor.use_region((i % windows) * kMiB + inner[i % kOffsets], kRead);
-    ++i;
-    copy64(out, cursor.buffer().data());
-  }
-  cursor.unuse_region();
-  manager.collect();
-  report_stats(state, manager);
+  run_misses_that_evict(state, kMiB, false);
 }
 BENCHMARK(BM_MissBookkeeping);
 

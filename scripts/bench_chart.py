@@ -37,7 +37,7 @@ def chart(bench, out):
             patterns.append(r["pattern"])
     strategies = [s for s in STRATEGY_ORDER if any(r["strategy"] == s for r in results)]
     width = 0.8 / len(strategies)
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
     for i, strategy in enumerate(strategies):
         xs, ys = [], []
         for j, pattern in enumerate(patterns):
@@ -59,7 +59,7 @@ def chart(bench, out):
     ax.set_title("smmap bench: %d files, %d MiB; sliding: %s\n%s, %s" % (
         config["files"], config["total_bytes"] >> 20, config["limits"],
         bench["machine"]["cpu"], bench["machine"]["kernel"]), fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
