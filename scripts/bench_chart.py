@@ -2,6 +2,7 @@
 """Turns the benchmark JSON in docs/benchmarks/ into a chart and a summary.
 
     /usr/bin/python3 scripts/bench_chart.py [DIR]      # DIR: docs/benchmarks
+    /usr/bin/python3 scripts/bench_chart.py --markdown [DIR]   # the tables of the docs
 
 Reads DIR/smmap_bench.json (from `smmap bench --json`) and draws
 DIR/smmap_bench.png: CPU ns per read, by access pattern and strategy, on a
@@ -126,11 +127,62 @@ def targets(micro, bench, python):
                      ">=%.1fx" % row["target"], row["met"])
 
 
+def size_text(n):
+    if n >= 1 << 20:
+        return "%d MiB" % (n >> 20)
+    return "%d KiB" % (n >> 10) if n else "0"
+
+
+def number(x):
+    return "{:,.0f}".format(x) if x >= 100 else "%.1f" % x
+
+
+def markdown(micro, bench, python, directory):
+    """The tables of docs/benchmarks.md, from the JSON."""
+    if micro:
+        t = micro_times(micro)
+        print("| benchmark | CPU ns/op |\n|---|---:|")
+        for name, value in t.items():
+            print("| `%s` | %s |" % (name.replace("BM_", ""), number(value)))
+        print()
+    if bench:
+        print("| pattern | strategy | ns/read | MB/s | peak mapped | peak regions | vs pread (speed-up) "
+              "| vs whole-file map (cost) |\n|---|---|---:|---:|---:|---:|---:|---:|")
+        for r in bench["results"]:
+            print("| %s | %s | %s | %s | %s | %d | %.2f× | %.2f× |" % (
+                r["pattern"], r["strategy"], number(r["ns_per_read"]), number(r["mb_per_s"]),
+                size_text(r["peak_mapped_bytes"]), r["peak_regions"], r["speedup_vs_pread"],
+                r["cost_vs_whole_map"]))
+        print()
+    off = load(os.path.join(directory, "align_off.json"))
+    on = load(os.path.join(directory, "align_on.json"))
+    if off and on:
+        print("| `smmap bench --window 2M --max-memory 32M` | unaligned | aligned | gain |\n|---|---:|---:|---:|")
+        for a in off["results"]:
+            for b in on["results"]:
+                if (a["pattern"], a["strategy"]) == (b["pattern"], b["strategy"]) and a["strategy"] == "sliding":
+                    print("| %s, sliding | %s | %s | %.2f× |" % (a["pattern"], number(a["ns_per_read"]),
+                                                            number(b["ns_per_read"]),
+                                                            a["ns_per_read"] / b["ns_per_read"]))
+        print()
+    if python:
+        print("| workload | python3-smmap | this package | plain `mmap` (floor) | speed-up |\n|---|---:|---:|---:|---:|")
+        for row in python["results"]:
+            ours = number(row["ours_ns_per_op"]) if row["ours_ns_per_op"] else "-"
+            speedup = "%.2f×" % row["speedup"] if row["speedup"] else "-"
+            print("| %s | %s | %s | %s | %s |" % (row["description"], number(row["smmap_ns_per_op"]), ours,
+                                                 number(row["mmap_ns_per_op"]), speedup))
+
+
 def main():
-    directory = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "docs", "benchmarks")
+    args = [a for a in sys.argv[1:] if a != "--markdown"]
+    directory = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "docs", "benchmarks")
     bench = load(os.path.join(directory, "smmap_bench.json"))
     micro = load(os.path.join(directory, "micro.json"))
     python = load(os.path.join(directory, "python.json"))
+    if "--markdown" in sys.argv:
+        markdown(micro, bench, python, directory)
+        return
     if bench:
         chart(bench, os.path.join(directory, "smmap_bench.png"))
     targets(micro, bench, python)
