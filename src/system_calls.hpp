@@ -14,6 +14,10 @@
 
 namespace smmap::detail {
 
+// The library is built with _FILE_OFFSET_BITS=64; code that includes this
+// header (tests) must be too, or off_t and struct stat differ on 32-bit.
+static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64, as the library is");
+
 struct SystemCalls {
   int (*open)(const char* path, int flags);
   int (*close)(int fd);
