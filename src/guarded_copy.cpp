@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -20,8 +21,8 @@ namespace {
 // Constant-initialized, so the handler never runs a thread_local constructor.
 struct CopyInProgress {
   sigjmp_buf jump;
-  std::uintptr_t begin;
-  std::uintptr_t end;
+  std::uintptr_t page_begin;  // the pages holding the bytes being copied
+  std::uintptr_t page_end;
   std::uintptr_t fault;
   volatile bool active;
 };
@@ -53,7 +54,9 @@ void chain(int signal, siginfo_t* info, void* context) {
 void on_sigbus(int signal, siginfo_t* info, void* context) {
   CopyInProgress& copy = this_thread_copy;
   const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
-  if (copy.active && address >= copy.begin && address < copy.end) {
+  // Pages, not bytes: a vector load may start before the source or end after
+  // it, within the same page.
+  if (copy.active && address >= copy.page_begin && address < copy.page_end) {
     copy.active = false;
     copy.fault = address;
     siglongjmp(copy.jump, 1);
@@ -81,11 +84,14 @@ void install_sigbus_handler() {
 const std::byte* copy_or_fault(std::byte* to, const std::byte* from, std::size_t size) noexcept {
   if (size == 0) return nullptr;
   CopyInProgress& copy = this_thread_copy;
-  copy.begin = reinterpret_cast<std::uintptr_t>(from);
-  copy.end = copy.begin + size;
+  const std::uintptr_t begin = reinterpret_cast<std::uintptr_t>(from);
+  const std::uintptr_t page = static_cast<std::uintptr_t>(ALLOCATIONGRANULARITY);
+  copy.page_begin = begin / page * page;
+  copy.page_end = (begin + size + page - 1) / page * page;
   if (sigsetjmp(copy.jump, 0) != 0) {
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    return from + (copy.fault - copy.begin);
+    const std::uintptr_t lost = copy.fault > begin ? copy.fault - begin : 0;
+    return from + std::min<std::uintptr_t>(lost, size - 1);
   }
   copy.active = true;
   std::atomic_signal_fence(std::memory_order_seq_cst);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -33,6 +34,7 @@ void truncate_file(const std::filesystem::path& path, std::uint64_t size) {
 }
 
 TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
+  SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 256 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -56,6 +58,7 @@ TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
 }
 
 TEST(TruncationTest, BytesBeforeTheNewEndStayReadable) {
+  SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 256 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -75,6 +78,7 @@ TEST(TruncationTest, BytesBeforeTheNewEndStayReadable) {
 }
 
 TEST(TruncationTest, ManagerAndProcessKeepWorking) {
+  SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 512 * kKiB);
   const auto other = dir.make_file("other", 300 * kKiB);
@@ -108,6 +112,7 @@ TEST(TruncationTest, ManagerAndProcessKeepWorking) {
 }
 
 TEST(TruncationTest, ManyThreadsFaultAtOnce) {
+  SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 1024 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -141,6 +146,7 @@ TEST(TruncationTest, ManyThreadsFaultAtOnce) {
 }
 
 TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
+  SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   MapRegion region(path, 0, 64 * kKiB);
@@ -156,6 +162,12 @@ TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
                std::system_error);
 }
 
+// Death tests re-execute the test program, so that our handler is not yet
+// installed when the test installs its own.
+void set_death_test_style() {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+}
+
 // A load from a span that the compiler cannot drop.
 __attribute__((noinline)) std::byte read_raw(const std::byte* at) {
   return *static_cast<const volatile std::byte*>(at);
@@ -164,7 +176,8 @@ __attribute__((noinline)) std::byte read_raw(const std::byte* at) {
 // Bytes read straight from a span are not guarded: that SIGBUS still ends
 // the process, as documented in cursor.hpp.
 TEST(TruncationDeathTest, RawSpanReadsAreNotGuarded) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  SMMAP_SKIP_IF_EMULATED();
+  set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_DEATH(
@@ -187,7 +200,8 @@ void user_sigbus_handler(int) {
 // A SIGBUS that is not from a guarded copy reaches the handler that was
 // installed before ours.
 TEST(TruncationDeathTest, ForeignFaultsChainToThePreviousHandler) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  SMMAP_SKIP_IF_EMULATED();
+  set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
