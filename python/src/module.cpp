@@ -607,8 +607,9 @@ void bind_managers(py::module_& m) {
            })
       .def("force_map_handle_removal_win",
            [](StaticWindowMapManager& manager, py::handle base_path) {
-             return manager.force_map_handle_removal_win(
-                 std::get<std::filesystem::path>(to_path_or_fd(base_path)));
+             const PathOrFd where = to_path_or_fd(base_path);
+             const auto* path = std::get_if<std::filesystem::path>(&where);
+             return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
            })
       .def("stats", &StaticWindowMapManager::stats);
 

@@ -193,3 +193,23 @@ def test_stats_snapshot(make_file):
     assert s.peak_mapped_bytes == manager.mapped_memory_size() >= 4 * G
     assert manager.collect() == 2 and manager.stats().unmaps_by_collect == 2
     assert "cursor_hits=2" in repr(s)
+
+
+def test_misuse_raises_python_errors(make_file):
+    import pickle
+    from smmap import SlidingWindowMapBuffer, WindowCursor
+    manager = SlidingWindowMapManager()
+    assert manager.force_map_handle_removal_win(5) == 0
+    with pytest.raises(TypeError):
+        WindowCursor.__new__(WindowCursor).use_region(0)
+    with pytest.raises(TypeError):
+        SlidingWindowMapBuffer.__new__(SlidingWindowMapBuffer)[0]
+    cursor = manager.make_cursor(make_file(G))
+    with pytest.raises(TypeError):
+        pickle.dumps(cursor)
+    with pytest.raises(TypeError):
+        cursor.assign(5)
+    with pytest.raises(TypeError):
+        SlidingWindowMapManager("x")
+    cursor.assign(cursor)
+    assert cursor.is_associated()
