@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev                    # micro-benchmarks
   pybind11-dev python3-dev            # the Python module
   python3-pytest                      # Python tests
+  python3-venv                        # make python-install makes a venv
   python3-smmap python3-gitdb         # the reference smmap, and gitdb for the drop-in test
   python3-matplotlib                  # the benchmark chart
   git                                 # the gitdb test makes a repository
