@@ -117,7 +117,8 @@ def targets(micro, bench, python):
                      "<=2x", r <= 2)
     if bench:
         for r in bench["results"]:
-            if r["strategy"] in ("static", "sliding") and r["pattern"] == "random" and r["reads"]:
+            if (r["strategy"] in ("static", "sliding") and r["pattern"] == "random" and r["reads"]
+                    and r["speedup_vs_pread"] and r["cost_vs_whole_map"]):
                 print("  smmap bench, random 64-byte reads, %-8s vs pread: %.1fx faster, %.2fx the whole-file map"
                       % (r["strategy"], r["speedup_vs_pread"], r["cost_vs_whole_map"]))
     if python:
@@ -137,6 +138,10 @@ def number(x):
     return "{:,.0f}".format(x) if x >= 100 else "%.1f" % x
 
 
+def times(ratio):
+    return "%.2f×" % ratio if ratio else "-"
+
+
 def markdown(micro, bench, python, directory):
     """The tables of docs/benchmarks.md, from the JSON."""
     if micro:
@@ -149,10 +154,10 @@ def markdown(micro, bench, python, directory):
         print("| pattern | strategy | ns/read | MB/s | peak mapped | peak regions | vs pread (speed-up) "
               "| vs whole-file map (cost) |\n|---|---|---:|---:|---:|---:|---:|---:|")
         for r in bench["results"]:
-            print("| %s | %s | %s | %s | %s | %d | %.2f× | %.2f× |" % (
+            print("| %s | %s | %s | %s | %s | %d | %s | %s |" % (
                 r["pattern"], r["strategy"], number(r["ns_per_read"]), number(r["mb_per_s"]),
-                size_text(r["peak_mapped_bytes"]), r["peak_regions"], r["speedup_vs_pread"],
-                r["cost_vs_whole_map"]))
+                size_text(r["peak_mapped_bytes"]), r["peak_regions"], times(r["speedup_vs_pread"]),
+                times(r["cost_vs_whole_map"])))
         print()
     off = load(os.path.join(directory, "align_off.json"))
     on = load(os.path.join(directory, "align_on.json"))

@@ -483,6 +483,14 @@ std::string ratio(double value) {
   return text;
 }
 
+// A ratio for JSON: null when it is unknown (0).
+std::string json_ratio(double value) {
+  if (value <= 0) return "null";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", value);
+  return text;
+}
+
 void print_table(const Config& config, const std::string& limits, std::uint64_t total,
                  const std::vector<Result>& results) {
   std::printf("smmap bench: %zu files, %s in all; sliding: %s\n",
@@ -524,14 +532,15 @@ void print_json(const Config& config, const std::string& limits, std::uint64_t t
     std::snprintf(numbers, sizeof numbers,
                   "\"reads\": %llu, \"bytes\": %llu, \"ns_per_read\": %.2f, "
                   "\"wall_ns_per_read\": %.2f, \"mb_per_s\": %.2f, \"peak_mapped_bytes\": %llu, "
-                  "\"peak_regions\": %llu, \"maps\": %llu, \"speedup_vs_pread\": %.4f, "
-                  "\"cost_vs_whole_map\": %.4f",
+                  "\"peak_regions\": %llu, \"maps\": %llu, \"speedup_vs_pread\": %s, "
+                  "\"cost_vs_whole_map\": %s",
                   static_cast<unsigned long long>(r.reads),
                   static_cast<unsigned long long>(r.bytes), r.ns_per_read(), r.wall_ns_per_read(),
                   r.mb_per_s(), static_cast<unsigned long long>(r.peak_mapped),
                   static_cast<unsigned long long>(r.peak_regions),
-                  static_cast<unsigned long long>(r.maps), speedup_vs_pread(results, r),
-                  cost_vs_whole_map(results, r));
+                  static_cast<unsigned long long>(r.maps),
+                  json_ratio(speedup_vs_pread(results, r)).c_str(),
+                  json_ratio(cost_vs_whole_map(results, r)).c_str());
     out << "    {\"pattern\": " << json_string(r.pattern)
         << ", \"strategy\": " << json_string(r.strategy) << ", " << numbers << "}"
         << (i + 1 < results.size() ? "," : "") << "\n";
