@@ -87,32 +87,6 @@ Cursor make_cursor(StaticWindowMapManager& manager, py::handle source) {
                 py::reinterpret_borrow<py::object>(source)};
 }
 
-py::handle use_region(py::handle self, py::handle offset, py::handle size, py::handle) {
-  Cursor& c = cursor_of(self);
-  const std::optional<std::uint64_t> at = to_u64(offset);
-  const std::uint64_t want = to_size(size, "size");
-  if (!at) {
-    c.cursor.unuse_region();  // before the file, like after its end: invalid
-  } else {
-    naming_file(c.source, [&] { c.cursor.use_region(*at, want); });
-  }
-  return self.inc_ref();
-}
-
-py::object cursor_buffer(const Cursor& c) {
-  const std::span<const std::byte> bytes = c.cursor.buffer();
-  PyObject* view = new_pinned_memoryview(c.cursor, bytes.data(), bytes.size());
-  if (view == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(view);
-}
-
-py::object cursor_map(const Cursor& c) {
-  const std::span<const std::byte> bytes = c.cursor.map();
-  PyObject* view = new_mapped_bytes(c.cursor, bytes.data(), bytes.size());
-  if (view == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(view);
-}
-
 py::object cursor_region(const Cursor& c) {
   const MapRegion* region = c.cursor.region();
   if (region == nullptr) return py::none();
@@ -401,6 +375,13 @@ PyObject* fast_buffer(PyObject* self, PyObject*) {
   return new_pinned_memoryview(c->cursor, bytes.data(), bytes.size());
 }
 
+PyObject* fast_map(PyObject* self, PyObject*) {
+  Cursor* c = value_of<Cursor>(self);
+  if (c == nullptr) return nullptr;
+  const std::span<const std::byte> bytes = c->cursor.map();
+  return new_mapped_bytes(c->cursor, bytes.data(), bytes.size());
+}
+
 PyObject* fast_unuse_region(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
   if (c == nullptr) return nullptr;
@@ -440,6 +421,8 @@ PyMethodDef cursor_fast_methods[] = {
     {"buffer", fast_buffer, METH_NOARGS,
      "buffer()\n--\n\nThe bytes [ofs_begin(), ofs_end()) as a read-only memoryview that keeps\n"
      "them mapped while it lives (empty when the cursor is invalid)."},
+    {"map", fast_map, METH_NOARGS,
+     "map()\n--\n\nAll bytes of the cursor's region as MappedBytes, kept mapped while it lives."},
     {"unuse_region", fast_unuse_region, METH_NOARGS,
      "unuse_region()\n--\n\nReleases the region; the cursor stays associated."},
     {"is_valid", fast_getter<&WindowCursor::is_valid>, METH_NOARGS,
@@ -630,22 +613,10 @@ void bind_cursor(py::module_& m) {
                                 checked_cast<RegionList>(regions, "a MapRegionList").source);
            }),
            py::arg("manager") = py::none(), py::arg("regions") = py::none())
-      .def("use_region", &use_region, py::arg("offset") = 0, py::arg("size") = 0,
-           py::arg("flags") = 0)
-      .def("unuse_region", [](Cursor& c) { c.cursor.unuse_region(); })
-      .def("buffer", &cursor_buffer)
-      .def("map", &cursor_map)
+      // use_region, unuse_region, buffer and map: see cursor_fast_methods
       .def("region", &cursor_region)
-      .def("is_valid", [](const Cursor& c) { return c.cursor.is_valid(); })
-      .def("is_associated", [](const Cursor& c) { return c.cursor.is_associated(); })
-      .def("ofs_begin", [](const Cursor& c) { return c.cursor.ofs_begin(); })
-      .def("ofs_end", [](const Cursor& c) { return c.cursor.ofs_end(); })
-      .def("size", [](const Cursor& c) { return c.cursor.size(); })
-      .def("includes_ofs",
-           [](const Cursor& c, py::handle ofs) {
-             return includes(c.cursor.ofs_begin(), c.cursor.size(), ofs);
-           })
-      .def("file_size", [](const Cursor& c) { return c.cursor.file_size(); })
+      // is_valid, is_associated, ofs_begin, ofs_end, size, includes_ofs and
+      // file_size: see cursor_fast_methods
       .def("path_or_fd",
            [](const Cursor& c) {
              check_associated(c);
