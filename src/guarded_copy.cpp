@@ -1,5 +1,6 @@
 #include "guarded_copy.hpp"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 
@@ -90,6 +91,13 @@ const std::byte* copy_or_fault(std::byte* to, const std::byte* from, std::size_t
   copy.page_end = (begin + size + page - 1) / page * page;
   if (sigsetjmp(copy.jump, 0) != 0) {
     std::atomic_signal_fence(std::memory_order_seq_cst);
+    // SA_NODEFER should have left SIGBUS unblocked, but a runtime that wraps
+    // handlers (ThreadSanitizer) may not pass it on; a SIGBUS blocked at the
+    // next fault would kill the process. Only faults pay for this call.
+    sigset_t bus;
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &bus, nullptr);
     const std::uintptr_t lost = copy.fault > begin ? copy.fault - begin : 0;
     return from + std::min<std::uintptr_t>(lost, size - 1);
   }
