@@ -34,6 +34,21 @@ format:
 clean:
 	rm -rf $(BUILD)
 
+# The C++ tests under sanitizers, each build in its own directory
+# (build-asan, build-tsan); the consumer tests, which link an uninstrumented
+# program, are left out.
+SANITIZE_asan = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SANITIZE_tsan = -fsanitize=thread
+CHECK_CMAKE_OPTIONS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMMAP_BUILD_PYTHON=OFF -DSMMAP_BUILD_BENCHMARKS=OFF
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+.PHONY: test-asan test-tsan
+test-asan test-tsan: test-%: deps
+	cmake -S . -B build-$* $(CHECK_CMAKE_OPTIONS) -DCMAKE_CXX_FLAGS="$(SANITIZE_$*)"
+	cmake --build build-$* -j $(JOBS)
+	$(SANITIZER_ENV) ctest --test-dir build-$* --output-on-failure -j $(JOBS) -LE consumer
+
 # Benchmarks, never part of `make test` (there they only build). `make bench`
 # runs the Google Benchmark programs and `smmap bench` (default, and with
 # 2 MiB windows with and without large-page alignment), writes their JSON to
@@ -57,6 +72,40 @@ bench: build
 bench-python: build
 	@mkdir -p $(BENCH_DIR)
 	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
+
+# The C++ tests built with -m32 in build-m32, so the 32-bit defaults (64 MiB
+# windows, 1024 MiB of memory) really run; GoogleTest is built from source
+# there, as Debian's libgtest is 64-bit only, and the tests run under
+# qemu-i386 where the kernel cannot run 32-bit programs (cmake/m32.cmake).
+# The command-line tests, which start the tool directly, are left out.
+.PHONY: test-m32
+test-m32: deps
+	cmake -S . -B build-m32 $(CHECK_CMAKE_OPTIONS) -DCMAKE_CXX_FLAGS=-m32 -DCMAKE_C_FLAGS=-m32 \
+	  -DCMAKE_PROJECT_smmap_INCLUDE=$(CURDIR)/cmake/m32.cmake
+	cmake --build build-m32 -j $(JOBS)
+	ctest --test-dir build-m32 --output-on-failure -j $(JOBS) -LE consumer -E '^cli_'
+
+# The libFuzzer target (clang, ASan and UBSan) in build-fuzz. `make fuzz` runs
+# it for FUZZ_SECONDS from the seed corpus in fuzz/corpus, keeping what it
+# finds in build-fuzz/corpus; `make fuzz-ci` replays the seeds and fuzzes 20 s.
+FUZZ_SECONDS ?= 60
+FUZZER = build-fuzz/smmap_operations_fuzzer
+FUZZ_OPTIONS = -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/
+
+.PHONY: fuzz fuzz-build fuzz-ci
+fuzz-build: deps
+	cmake -S fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	mkdir -p build-fuzz/corpus
+	$(FUZZER) $(FUZZ_OPTIONS) -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus fuzz/corpus
+
+fuzz-ci: fuzz-build
+	$(FUZZER) $(FUZZ_OPTIONS) fuzz/corpus/*
+	mkdir -p build-fuzz/corpus
+	$(FUZZER) $(FUZZ_OPTIONS) -max_total_time=20 build-fuzz/corpus fuzz/corpus
 
 # Installs the Python package smmap into the virtual environment VENV, made
 # with $(PYTHON) -m venv when it does not exist yet. Offline; nothing is
