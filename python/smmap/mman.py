@@ -5,7 +5,7 @@ of at most window_size bytes. Both unmap the least recently used unused
 region when a memory or handle limit is reached, and are thread-safe.
 """
 from ._smmap import SlidingWindowMapManager, StaticWindowMapManager, WindowCursor
-from .util import MapRegion, MapRegionList, MapWindow
+from .util import MapRegion, MapRegionList, MapWindow, is_64_bit  # noqa: F401  (as in smmap)
 
 __all__ = ["StaticWindowMapManager", "SlidingWindowMapManager", "WindowCursor"]
 
