@@ -118,3 +118,21 @@ def test_buffer_whose_cursor_was_dropped(path):
 def test_buffer_of_descriptor(path, open_fd, data):
     buf = SlidingWindowMapBuffer(StaticWindowMapManager().make_cursor(open_fd(path)))
     assert buf[SIZE // 2] == data[SIZE // 2] and buf[-5:] == data[-5:]
+
+
+def test_file_truncated_under_the_mapping_raises_eio(tmp_path):
+    import errno
+    import os
+    path = tmp_path / "shrinking"
+    path.write_bytes(file_bytes(8 * G))
+    manager = SlidingWindowMapManager()
+    buf = SlidingWindowMapBuffer(manager.make_cursor(str(path)))
+    mapped = buf.cursor().map()
+    assert buf[5 * G] == file_bytes(8 * G)[5 * G]
+    os.truncate(path, G)  # another program shrinks the file
+    for read in (lambda: buf[5 * G], lambda: buf[0:6 * G], lambda: mapped[5 * G],
+                 lambda: mapped[G:]):
+        with pytest.raises(OSError) as error:
+            read()
+        assert error.value.errno == errno.EIO
+    assert buf[10] == file_bytes(20)[10]  # what is left still reads
