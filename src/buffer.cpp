@@ -46,7 +46,11 @@ std::byte SlidingWindowMapBuffer::operator[](std::uint64_t i) {
                             " is not below the size " + std::to_string(size_));
   }
   std::byte value;
-  read(i, std::span<std::byte>(&value, 1));
+  if (read(i, std::span<std::byte>(&value, 1)) != 1) {
+    // Only when the cursor lost its file (moved from or reassigned) under us.
+    throw std::logic_error("SlidingWindowMapBuffer: index " + std::to_string(i) +
+                           " cannot be read: the buffer's cursor is no longer associated");
+  }
   return value;
 }
 

@@ -119,6 +119,14 @@ TEST_F(BufferTest, BeginAndEndAccess) {
   EXPECT_EQ(buf[0], byte_at(0));
 }
 
+TEST_F(BufferTest, IndexingAfterTheCursorLostItsFileThrows) {
+  SlidingWindowMapBuffer buf(cursor_, 10);
+  cursor_ = WindowCursor();
+  EXPECT_THROW(buf[0], std::logic_error);
+  std::vector<std::byte> out(10);
+  EXPECT_EQ(buf.read(0, out), 0u);
+}
+
 TEST_F(BufferTest, DestructionReleasesTheCursorsRegion) {
   {
     SlidingWindowMapBuffer buf(cursor_, 10);

@@ -63,7 +63,8 @@ class SlidingWindowMapBuffer {
 
   // The byte at relative index |i|.
   // Throws std::out_of_range when i >= size(); std::system_error when the
-  // bytes cannot be mapped or the file was truncated under the mapping.
+  // bytes cannot be mapped or the file was truncated under the mapping;
+  // std::logic_error when the cursor was reassigned to no file meanwhile.
   std::byte operator[](std::uint64_t i);
 
   // Copies bytes from relative index |offset| into |out|, crossing windows,
