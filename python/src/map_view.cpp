@@ -34,6 +34,19 @@ PyObject* set_os_error(const std::system_error& error) {
   return nullptr;
 }
 
+// The file and file offset of view->data[index], for error messages; no
+// file for a standalone region.
+struct Origin {
+  const PathOrFd* source = nullptr;
+  std::uint64_t offset = 0;
+};
+Origin origin_of(const MappedBytes* view, Py_ssize_t index) {
+  const MapRegion* region = view->pin.region();
+  if (region == nullptr) return {};
+  return {&view->pin.path_or_fd(),
+          region->ofs_begin() + static_cast<std::uint64_t>(view->data + index - region->data())};
+}
+
 bool check_open(MappedBytes* view) {
   if (!view->closed) return true;
   PyErr_SetString(PyExc_ValueError, "MappedBytes is closed");
@@ -88,7 +101,8 @@ PyObject* mapped_bytes_item(PyObject* self, Py_ssize_t index) {
   }
   std::byte value;
   try {
-    detail::guarded_copy(&value, view->data + index, 1);
+    const Origin origin = origin_of(view, index);
+    detail::guarded_copy(&value, view->data + index, 1, origin.source, origin.offset);
   } catch (const std::system_error& error) {
     return set_os_error(error);
   }
@@ -103,7 +117,8 @@ PyObject* mapped_bytes_subscript(PyObject* self, PyObject* key) {
     if (PySlice_Unpack(key, &start, &stop, &step) < 0) return nullptr;
     const Py_ssize_t count = PySlice_AdjustIndices(view->size, &start, &stop, step);
     ++view->exports;  // close() must wait for the copy
-    PyObject* bytes = copy_to_bytes(view->data + start, count, step);
+    const Origin origin = origin_of(view, start);
+    PyObject* bytes = copy_to_bytes(view->data + start, count, step, origin.source, origin.offset);
     --view->exports;
     return bytes;
   }
@@ -137,7 +152,8 @@ PyObject* mapped_bytes_tobytes(PyObject* self, PyObject*) {
   MappedBytes* view = as_view(self);
   if (!check_open(view)) return nullptr;
   ++view->exports;
-  PyObject* bytes = copy_to_bytes(view->data, view->size, 1);
+  const Origin origin = origin_of(view, 0);
+  PyObject* bytes = copy_to_bytes(view->data, view->size, 1, origin.source, origin.offset);
   --view->exports;
   return bytes;
 }
@@ -248,7 +264,8 @@ PyObject* new_pinned_memoryview(WindowCursor pin, const std::byte* data, std::si
   return memory;
 }
 
-PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step) {
+PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step,
+                        const PathOrFd* source, std::uint64_t file_offset) {
   PyObject* bytes = PyBytes_FromStringAndSize(nullptr, count);
   if (bytes == nullptr || count == 0) return bytes;
   auto* to = reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes));
@@ -256,9 +273,12 @@ PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step
   auto copy = [&]() noexcept {
     try {
       if (step == 1) {
-        detail::guarded_copy(to, from, static_cast<std::size_t>(count));
+        detail::guarded_copy(to, from, static_cast<std::size_t>(count), source, file_offset);
       } else {
-        for (Py_ssize_t i = 0; i < count; ++i) detail::guarded_copy(to + i, from + i * step, 1);
+        for (Py_ssize_t i = 0; i < count; ++i) {
+          detail::guarded_copy(to + i, from + i * step, 1, source,
+                               file_offset + static_cast<std::uint64_t>(i * step));
+        }
       }
     } catch (...) {
       failure = std::current_exception();

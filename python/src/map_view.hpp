@@ -17,6 +17,7 @@
 #include <Python.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "smmap/cursor.hpp"
@@ -39,8 +40,11 @@ PyObject* new_pinned_memoryview(WindowCursor pin, const std::byte* data, std::si
 
 // Returns a new bytes object with the |count| bytes at |from|, |from| + step,
 // ... ; the copy runs with the GIL released when it is large. |from| must stay
-// mapped meanwhile. Returns nullptr with a Python error set on failure.
-PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step);
+// mapped meanwhile; |source| and |file_offset| (where |from| is in the file)
+// name it in the OSError of a file truncated under the mapping. Returns
+// nullptr with a Python error set on failure.
+PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step,
+                        const PathOrFd* source = nullptr, std::uint64_t file_offset = 0);
 
 // Copies at least this many bytes with the GIL released.
 inline constexpr Py_ssize_t kReleaseGilBytes = Py_ssize_t{1} << 20;
