@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <smmap/smmap.hpp>
@@ -136,7 +137,7 @@ std::vector<Read> make_reads(const std::string& pattern, const std::vector<std::
     }
     return reads;
   }
-  reads.reserve(count);
+  reads.reserve(static_cast<std::size_t>(count));
   while (reads.size() < count) {
     const auto f = static_cast<std::uint32_t>(next_random(seed) % files);
     if (sizes[f] <= kSmallRead) continue;
@@ -233,8 +234,8 @@ class PreadReader {
   explicit PreadReader(const std::vector<std::filesystem::path>& paths) : fds_(paths) {}
   void read(const Read& r, std::byte* out) {
     for (std::uint64_t done = 0; done < r.size;) {
-      const ssize_t got =
-          ::pread(fds_[r.file], out + done, r.size - done, static_cast<off_t>(r.offset + done));
+      const ssize_t got = ::pread(fds_[r.file], out + done, static_cast<std::size_t>(r.size - done),
+                                  static_cast<off_t>(r.offset + done));
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) throw std::runtime_error("pread failed");
       done += static_cast<std::uint64_t>(got);
@@ -253,17 +254,22 @@ class WholeMapReader {
       : sizes_(sizes) {
     const Fds fds(paths);
     for (std::size_t i = 0; i < paths.size(); ++i) {
-      void* address = ::mmap(nullptr, sizes[i], PROT_READ, MAP_SHARED, fds[i], 0);
+      if (sizes[i] > std::numeric_limits<std::size_t>::max()) {
+        throw std::system_error(ENOMEM, std::generic_category(),
+                                "mmap '" + paths[i].string() + "' (larger than the address space)");
+      }
+      const auto length = static_cast<std::size_t>(sizes[i]);
+      void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fds[i], 0);
       if (address == MAP_FAILED) throw_errno("mmap", paths[i].string());
       maps_.push_back(static_cast<const std::byte*>(address));
-      touch_pages({maps_.back(), sizes[i]});
+      touch_pages({maps_.back(), length});
     }
   }
   WholeMapReader(const WholeMapReader&) = delete;
   WholeMapReader& operator=(const WholeMapReader&) = delete;
   ~WholeMapReader() {
     for (std::size_t i = 0; i < maps_.size(); ++i) {
-      ::munmap(const_cast<std::byte*>(maps_[i]), sizes_[i]);
+      ::munmap(const_cast<std::byte*>(maps_[i]), static_cast<std::size_t>(sizes_[i]));
     }
   }
   void read(const Read& r, std::byte* out) { std::memcpy(out, maps_[r.file] + r.offset, r.size); }
@@ -282,7 +288,7 @@ class MmapPerReadReader {
   explicit MmapPerReadReader(const std::vector<std::filesystem::path>& paths) : fds_(paths) {}
   void read(const Read& r, std::byte* out) {
     const std::uint64_t start = align_to_mmap(r.offset, false);
-    const std::uint64_t length = r.offset + r.size - start;
+    const auto length = static_cast<std::size_t>(r.offset + r.size - start);  // < a read + a page
     void* address =
         ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fds_[r.file], static_cast<off_t>(start));
     if (address == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
@@ -380,7 +386,7 @@ Config parse_config(const Args& arguments) {
   while (args.next()) {
     if (config.manager.parse(args)) continue;
     if (args.is_option("--files")) {
-      config.files = parse_count_or_throw(args.value(), "--files", 1);
+      config.files = static_cast<std::size_t>(parse_count_or_throw(args.value(), "--files", 1));
     } else if (args.is_option("--file-size")) {
       config.file_size = parse_size_or_throw(args.value(), "--file-size");
       if (config.file_size <= kSmallRead) throw UsageError("--file-size must exceed 64 bytes");
