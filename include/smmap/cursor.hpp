@@ -125,9 +125,6 @@ class WindowCursor {
   void leave() noexcept;
   // Takes |other|'s association and pin, leaving it unassociated.
   void take_from(WindowCursor& other) noexcept;
-  bool region_includes(std::uint64_t ofs) const noexcept {
-    return ofs - region_begin_ < region_size_;
-  }
 
   std::shared_ptr<detail::ManagerCore> core_;
   MapRegionList* list_ = nullptr;  // owned by core_; null iff unassociated
