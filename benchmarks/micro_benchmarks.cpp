@@ -145,6 +145,31 @@ void run_raw_copies(benchmark::State& state, const std::byte* base) {
   for (auto _ : state) copy64(out, base + offsets[i++ % kOffsets]);
 }
 
+// use_region() + a 64-byte copy at each offset in turn, the windows known to
+// hold all 64 bytes (so the copy is the same fixed-size one as the raw loop's).
+void run_cursor_copies(benchmark::State& state, smmap::WindowCursor& cursor,
+                       const std::vector<std::uint64_t>& offsets) {
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    cursor.use_region(offsets[i++ % kOffsets], kRead);
+    copy64(out, cursor.buffer().data());
+  }
+}
+
+// use_region() + a copy of what the window holds of 64 bytes (a window may
+// end sooner), at each offset in turn.
+void run_cursor_reads(benchmark::State& state, smmap::WindowCursor& cursor,
+                      const std::vector<std::uint64_t>& offsets) {
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    cursor.use_region(offsets[i++ % kOffsets], kRead);
+    std::memcpy(out.data(), cursor.buffer().data(), cursor.buffer().size());
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
 // A cursor on the small file holding it all in one region, faulted in.
 smmap::WindowCursor whole_file_cursor(smmap::StaticWindowMapManager& manager) {
   smmap::WindowCursor cursor = manager.make_cursor(data().small);
@@ -173,13 +198,8 @@ BENCHMARK(BM_RawPointerIntoRegionCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1
 void BM_CursorHitCopy64(benchmark::State& state) {
   smmap::SlidingWindowMapManager manager;
   smmap::WindowCursor cursor = whole_file_cursor(manager);
-  const auto offsets = random_offsets(static_cast<std::uint64_t>(state.range(0)) - kRead);
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    cursor.use_region(offsets[i++ % kOffsets], kRead);
-    copy64(out, cursor.buffer().data());
-  }
+  run_cursor_copies(state, cursor,
+                    random_offsets(static_cast<std::uint64_t>(state.range(0)) - kRead));
   report_stats(state, manager);
 }
 BENCHMARK(BM_CursorHitCopy64)->ArgName("range")->Arg(64 << 20)->Arg(1 << 20);
@@ -206,12 +226,7 @@ void BM_RegionHitCopy64(benchmark::State& state) {
   for (std::uint64_t w = 0; w < windows; ++w) cursor.use_region(w * kMiB, kMiB);
   std::vector<std::uint64_t> offsets = random_offsets(kMiB - kRead);
   for (std::size_t i = 0; i < offsets.size(); ++i) offsets[i] += (i * 37 % windows) * kMiB;
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    cursor.use_region(offsets[i++ % kOffsets], kRead);
-    copy64(out, cursor.buffer().data());
-  }
+  run_cursor_copies(state, cursor, offsets);
   report_stats(state, manager);
 }
 BENCHMARK(BM_RegionHitCopy64);
@@ -341,15 +356,7 @@ void BM_RandomReadsWithEviction(benchmark::State& state) {
   smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(window), kBigSize / 8);
   manager.set_align_large_windows(state.range(1) != 0);
   smmap::WindowCursor cursor = manager.make_cursor(data().big);
-  const auto offsets = random_offsets(kBigSize - kRead);
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    cursor.use_region(offsets[i++ % kOffsets], kRead);
-    // A window may end before the 64 bytes do; read what it holds.
-    std::memcpy(out.data(), cursor.buffer().data(), cursor.buffer().size());
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_cursor_reads(state, cursor, random_offsets(kBigSize - kRead));
   report_stats(state, manager);
 }
 BENCHMARK(BM_RandomReadsWithEviction)->Apply(WindowsAndAlignment);
@@ -525,15 +532,9 @@ void BM_ThreadsOneManager(benchmark::State& state) {
   const std::filesystem::path& file = misses ? data().big : data().small;
   const std::uint64_t size = misses ? kBigSize : kSmallSize;
   smmap::WindowCursor cursor = manager.make_cursor(file);
-  const auto offsets =
-      random_offsets(size - kRead, 1 + static_cast<std::uint64_t>(state.thread_index()));
-  std::array<std::byte, kRead> out;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    cursor.use_region(offsets[i++ % kOffsets], kRead);
-    std::memcpy(out.data(), cursor.buffer().data(), cursor.buffer().size());
-    benchmark::DoNotOptimize(out.data());
-  }
+  run_cursor_reads(
+      state, cursor,
+      random_offsets(size - kRead, 1 + static_cast<std::uint64_t>(state.thread_index())));
 }
 BENCHMARK(BM_ThreadsOneManager)
     ->ArgName("misses")
