@@ -2,6 +2,12 @@
 // report — with the open file windows are mapped from, its identity when the
 // entry was made, its regions by offset and the number of cursors on it.
 //
+// The descriptor of a path entry counts against the manager's descriptor
+// budget: the manager may close it while the entry lives (its regions stay
+// mapped) and reopens it for the next window, checking that the path still
+// names the same file (docs/design.md, "Files: identity and replacement").
+// A caller's descriptor is never closed.
+//
 // Thread safety: the file, identity and size never change. Everything else is
 // guarded by the manager's mutex and touched only by ManagerCore, whose every
 // method that does so REQUIRES that mutex (Clang's analysis cannot follow the
@@ -9,14 +15,18 @@
 // size() and client_count_of() take the mutex themselves.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <utility>
+#include <variant>
 
 #include "managed_region.hpp"
 #include "mutex.hpp"
 #include "open_file.hpp"
 #include "smmap/region_list.hpp"
+#include "system_calls.hpp"
 
 namespace smmap::detail {
 
@@ -37,16 +47,34 @@ class FileEntry final : public MapRegionList {
                                                                    : found->second.client_count();
   }
 
+  // The descriptor windows are mapped from; -1 while the budget has it closed.
   int fd() const noexcept { return file_.fd(); }
+  // True for an entry made from a path: its descriptor is the manager's.
+  bool owns_descriptor() const noexcept {
+    return std::holds_alternative<std::filesystem::path>(path_or_fd());
+  }
   const FileIdentity& identity() const noexcept { return file_.identity(); }
   const std::string& description() const noexcept { return file_.description(); }
 
  private:
   friend class ManagerCore;
 
+  // Opens the path again after the manager closed its descriptor.
+  // Throws std::system_error naming the file: open's error, or ESTALE when
+  // the path now names another file or the file changed.
+  void reopen() {
+    OpenFile again(path_or_fd());
+    if (again.identity() != file_.identity()) {
+      throw_system_error(ESTALE,
+                         "reopen (the file was replaced or changed since its cursors were made)",
+                         file_.description());
+    }
+    file_ = std::move(again);
+  }
+
   // Declared before regions_, so the regions are unmapped before the
   // descriptor closes.
-  const OpenFile file_;
+  OpenFile file_;
   Mutex& mutex_;
   // Regions by start offset; they never overlap.
   std::map<std::uint64_t, ManagedRegion> regions_;
@@ -54,6 +82,8 @@ class FileEntry final : public MapRegionList {
   std::size_t cursors_ = 0;
   // False once a newer entry replaced this one for the same source.
   bool current_ = true;
+  // Links in the manager's list of open descriptors while it holds one.
+  LruLinks<FileEntry> descriptor_links_;
 };
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)

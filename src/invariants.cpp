@@ -18,11 +18,16 @@ void ManagerCore::check_invariants_locked() const {
   std::uint64_t bytes = 0;
   std::size_t regions = 0;
   std::size_t unpinned = 0;
+  std::size_t descriptors = 0;
 
   auto check_entry = [&](const FileEntry& entry, bool current) {
     const std::string& what = entry.description();
     require(entry.current_ == current, what + ": current flag matches the table it is in");
-    require(entry.fd() >= 0, what + ": an entry holds an open descriptor");
+    if (entry.owns_descriptor()) {
+      if (entry.fd() >= 0) ++descriptors;
+    } else {
+      require(entry.fd() >= 0, what + ": a caller's descriptor stays in use");
+    }
     require(entry.cursors_ > 0 || (current && !entry.regions_.empty()),
             what + ": an entry with no cursor is current and has regions");
     const ManagedRegion* previous = nullptr;
@@ -62,9 +67,9 @@ void ManagerCore::check_invariants_locked() const {
   // The LRU list holds exactly the unpinned regions, linked both ways.
   std::size_t linked = 0;
   const ManagedRegion* older = nullptr;
-  for (const ManagedRegion* region = lru_.oldest(); region != nullptr;
-       region = RegionLru::newer(region)) {
-    require(RegionLru::older(region) == older, "LRU links agree both ways");
+  for (const ManagedRegion* region = unpinned_.oldest(); region != nullptr;
+       region = UnpinnedRegions::newer(region)) {
+    require(UnpinnedRegions::older(region) == older, "LRU links agree both ways");
     require(region->pins() == 0, "every region in the LRU list is unpinned");
     const auto& owned = region->owner().regions_;
     const auto found = owned.find(region->ofs_begin());
@@ -72,9 +77,25 @@ void ManagerCore::check_invariants_locked() const {
     older = region;
     ++linked;
   }
-  require(older == lru_.newest(), "the LRU list ends at its newest region");
-  require(linked == lru_.size(), "the LRU list's size is its length");
+  require(older == unpinned_.newest(), "the LRU list ends at its newest region");
+  require(linked == unpinned_.size(), "the LRU list's size is its length");
   require(linked == unpinned, "the LRU list holds every unpinned region");
+
+  // The descriptor list holds exactly the path entries with an open
+  // descriptor, within the budget.
+  std::size_t open = 0;
+  const FileEntry* older_entry = nullptr;
+  for (const FileEntry* entry = descriptors_.oldest(); entry != nullptr;
+       entry = OpenDescriptors::newer(entry)) {
+    require(OpenDescriptors::older(entry) == older_entry, "descriptor links agree both ways");
+    require(entry->owns_descriptor() && entry->fd() >= 0,
+            entry->description() + ": listed entries hold their own descriptor");
+    older_entry = entry;
+    ++open;
+  }
+  require(open == descriptors_.size(), "the descriptor list's size is its length");
+  require(open == descriptors, "the descriptor list holds every open path descriptor");
+  require(open <= max_open_descriptors_, "open descriptors within the budget");
 }
 
 }  // namespace smmap::detail

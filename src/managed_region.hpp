@@ -1,6 +1,6 @@
 // ManagedRegion: a MapRegion that belongs to a manager — its file entry, the
 // number of cursors pinning it, and its links in the manager's list of
-// unpinned regions (RegionLru).
+// unpinned regions.
 //
 // Thread safety: everything but the pin count is guarded by the manager's
 // mutex and touched only by ManagerCore. The pin count is written under that
@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "intrusive_lru.hpp"
 #include "mapping.hpp"
 #include "smmap/region.hpp"
 
@@ -31,7 +32,6 @@ class ManagedRegion final : public MapRegion {
 
  private:
   friend class ManagerCore;
-  friend class RegionLru;
 
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, const Mapping& mapping) noexcept;
 
@@ -39,9 +39,8 @@ class ManagedRegion final : public MapRegion {
 
   FileEntry* const owner_;
   std::atomic<int> pins_{1};
-  // Links in RegionLru while unpinned; null otherwise.
-  ManagedRegion* lru_older_ = nullptr;
-  ManagedRegion* lru_newer_ = nullptr;
+  // Links in the manager's list of unpinned regions while unpinned.
+  LruLinks<ManagedRegion> unpinned_links_;
 };
 
 }  // namespace smmap::detail

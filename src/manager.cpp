@@ -89,6 +89,15 @@ std::size_t StaticWindowMapManager::force_map_handle_removal_win(const std::file
 ManagerStats StaticWindowMapManager::stats() const {
   return core().stats();
 }
+std::size_t StaticWindowMapManager::max_open_descriptors() const {
+  return core().max_open_descriptors();
+}
+void StaticWindowMapManager::set_max_open_descriptors(std::size_t count) {
+  core().set_max_open_descriptors(count);
+}
+std::size_t StaticWindowMapManager::num_open_descriptors() const {
+  return core().num_open_descriptors();
+}
 void StaticWindowMapManager::check_invariants() const {
   core().check_invariants();
 }

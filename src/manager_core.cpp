@@ -56,6 +56,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     {
       MutexLock lock(mutex_);
       stats_.unmaps_by_eviction += evict_all_locked();
+      while (!descriptors_.empty()) close_descriptor_locked(*descriptors_.oldest());
       ++stats_.map_retries;
     }
     fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_);
@@ -72,6 +73,10 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
       drop_if_unused_locked(*replaced_.back());
     }
     slot = std::move(fresh);
+    if (slot->owns_descriptor()) {
+      descriptors_.push_newest(slot.get());
+      enforce_descriptor_budget_locked(slot.get());
+    }
   }  // else another thread made an equal entry first; |fresh| closes after unlock.
   FileEntry* entry = slot.get();
   ++entry->cursors_;
@@ -172,10 +177,34 @@ void ManagerCore::make_room_locked(std::uint64_t incoming) {
   // Alignment can make the window a little larger than the room made before
   // placing it, and the handle limit is hard.
   std::size_t evicted = evict_for_memory_locked(incoming);
-  for (; region_count_ >= limits_.max_open_handles && !lru_.empty(); ++evicted) {
+  for (; region_count_ >= limits_.max_open_handles && !unpinned_.empty(); ++evicted) {
     evict_oldest_locked();
   }
   stats_.unmaps_by_eviction += evicted;
+}
+
+void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
+  if (!entry.owns_descriptor()) return;
+  if (entry.fd() >= 0) {
+    descriptors_.touch(&entry);
+    return;
+  }
+  entry.reopen();
+  ++stats_.descriptor_reopens;
+  descriptors_.push_newest(&entry);
+  enforce_descriptor_budget_locked(&entry);
+}
+
+void ManagerCore::enforce_descriptor_budget_locked(const FileEntry* keep) noexcept {
+  while (descriptors_.size() > max_open_descriptors_ && descriptors_.oldest() != keep) {
+    close_descriptor_locked(*descriptors_.oldest());
+  }
+}
+
+void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
+  descriptors_.unlink(&entry);
+  entry.file_.close();
+  ++stats_.descriptor_closes;
 }
 
 ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window) {
@@ -189,6 +218,7 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
     throw_system_error(ENOMEM, "mmap (larger than the address space)", entry.description(),
                        window.ofs, window.size);
   }
+  ensure_descriptor_locked(entry);
   auto [where, inserted] = entry.regions_.emplace(
       std::piecewise_construct, std::forward_as_tuple(window.ofs),
       std::forward_as_tuple(entry, window.ofs, static_cast<std::size_t>(window.size)));
@@ -204,20 +234,20 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
 
 void ManagerCore::pin_locked(ManagedRegion* region) noexcept {
   const int pins = region->pins();
-  if (pins == 0) lru_.unlink(region);
+  if (pins == 0) unpinned_.unlink(region);
   region->set_pins(pins + 1);
 }
 
 void ManagerCore::unpin_locked(ManagedRegion* region) noexcept {
   const int pins = region->pins() - 1;
   region->set_pins(pins);
-  if (pins == 0) lru_.push_newest(region);
+  if (pins == 0) unpinned_.push_newest(region);
 }
 
 std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcept {
   const std::uint64_t limit = limits_.max_memory_size;
   std::size_t count = 0;
-  for (; !lru_.empty() && (incoming > limit || mapped_bytes_ > limit - incoming); ++count) {
+  for (; !unpinned_.empty() && (incoming > limit || mapped_bytes_ > limit - incoming); ++count) {
     evict_oldest_locked();
   }
   return count;
@@ -225,19 +255,19 @@ std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcep
 
 std::size_t ManagerCore::evict_all_locked() noexcept {
   std::size_t count = 0;
-  for (; !lru_.empty(); ++count) evict_oldest_locked();
+  for (; !unpinned_.empty(); ++count) evict_oldest_locked();
   return count;
 }
 
 void ManagerCore::evict_oldest_locked() noexcept {
-  ManagedRegion* oldest = lru_.oldest();
+  ManagedRegion* oldest = unpinned_.oldest();
   FileEntry& owner = oldest->owner();
   unmap_locked(oldest);
   drop_if_unused_locked(owner);
 }
 
 void ManagerCore::unmap_locked(ManagedRegion* region) noexcept {
-  lru_.unlink(region);
+  unpinned_.unlink(region);
   mapped_bytes_ -= region->size();
   --region_count_;
   region->owner().regions_.erase(region->ofs_begin());  // unmaps
@@ -254,6 +284,7 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
     }
   }
   if (!entry.regions_.empty()) return;
+  if (entry.fd() >= 0 && entry.owns_descriptor()) descriptors_.unlink(&entry);
   if (entry.current_) {
     current_.erase(key_of(entry.path_or_fd()));
     return;
@@ -266,6 +297,23 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
 std::size_t ManagerCore::num_regions() const {
   MutexLock lock(mutex_);
   return region_count_;
+}
+
+std::size_t ManagerCore::num_open_descriptors() const {
+  MutexLock lock(mutex_);
+  return descriptors_.size();
+}
+
+std::size_t ManagerCore::max_open_descriptors() const {
+  MutexLock lock(mutex_);
+  return max_open_descriptors_;
+}
+
+void ManagerCore::set_max_open_descriptors(std::size_t count) {
+  MutexLock lock(mutex_);
+  max_open_descriptors_ = std::max<std::size_t>(count, 1);
+  enforce_descriptor_budget_locked(nullptr);
+  debug_check_locked();
 }
 
 std::size_t ManagerCore::num_files_with_regions() const {

@@ -1,8 +1,10 @@
 // ManagerCore: the state shared by a manager object and all its cursors.
 //
 // It owns every file entry (FileEntry) and, through them, every region.
-// Unpinned regions sit in a RegionLru in the order their last pin was
-// released; eviction takes them from the cold end in O(1). The behaviour it
+// Unpinned regions sit in an IntrusiveLru in the order their last pin was
+// released; eviction takes them from the cold end in O(1). Path entries
+// holding a descriptor sit in another, in the order they last mapped; the
+// oldest closes when the descriptor budget is exceeded. The behaviour it
 // implements — lookup, placement, eviction order, limits, file identity — is
 // the contract in docs/design.md.
 //
@@ -19,9 +21,9 @@
 #include <vector>
 
 #include "file_entry.hpp"
+#include "intrusive_lru.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
-#include "region_lru.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
@@ -70,6 +72,11 @@ class ManagerCore {
       EXCLUDES(mutex_);
 
   std::size_t num_regions() const EXCLUDES(mutex_);
+  // Descriptors the manager holds open (caller's descriptors not counted).
+  std::size_t num_open_descriptors() const EXCLUDES(mutex_);
+  std::size_t max_open_descriptors() const EXCLUDES(mutex_);
+  // Closes the least recently used descriptors until at most |count| are open.
+  void set_max_open_descriptors(std::size_t count) EXCLUDES(mutex_);
   std::size_t num_files_with_regions() const EXCLUDES(mutex_);
   std::uint64_t mapped_memory_size() const EXCLUDES(mutex_);
   const Limits& limits() const noexcept { return limits_; }
@@ -101,6 +108,13 @@ class ManagerCore {
   // Unmaps unused regions, coldest first, until |incoming| more bytes fit
   // under the memory limit and one more region under the handle limit.
   void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
+  // Opens |entry|'s descriptor again if the budget closed it, and makes it
+  // the most recently used. Throws std::system_error naming the file.
+  void ensure_descriptor_locked(FileEntry& entry) REQUIRES(mutex_);
+  // Closes the least recently used descriptors, never |keep|'s, until the
+  // budget holds.
+  void enforce_descriptor_budget_locked(const FileEntry* keep) noexcept REQUIRES(mutex_);
+  void close_descriptor_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
   // Maps |window| as a new pinned region of |entry|.
   // Throws std::system_error when the handle limit is reached or the map fails.
   ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window) REQUIRES(mutex_);
@@ -113,7 +127,7 @@ class ManagerCore {
   // Unmaps every unused region. Returns how many.
   std::size_t evict_all_locked() noexcept REQUIRES(mutex_);
   // Unmaps the coldest unused region and drops its entry if that is now
-  // unused. REQUIRES: !lru_.empty().
+  // unused. REQUIRES: !unpinned_.empty().
   void evict_oldest_locked() noexcept REQUIRES(mutex_);
   // Unmaps an unpinned region.
   void unmap_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
@@ -131,7 +145,11 @@ class ManagerCore {
   // Entries replaced by a newer one for the same source, kept while their
   // cursors live.
   std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
-  RegionLru lru_ GUARDED_BY(mutex_);
+  using UnpinnedRegions = IntrusiveLru<ManagedRegion, &ManagedRegion::unpinned_links_>;
+  using OpenDescriptors = IntrusiveLru<FileEntry, &FileEntry::descriptor_links_>;
+  UnpinnedRegions unpinned_ GUARDED_BY(mutex_);
+  OpenDescriptors descriptors_ GUARDED_BY(mutex_);
+  std::size_t max_open_descriptors_ GUARDED_BY(mutex_) = default_max_open_descriptors();
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
   std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
   std::size_t region_count_ GUARDED_BY(mutex_) = 0;

@@ -1,8 +1,10 @@
 #include "open_file.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -30,6 +32,15 @@ FileIdentity identify_descriptor(int fd, const std::string& what) {
 }
 
 }  // namespace
+
+std::size_t default_max_open_descriptors() noexcept {
+  constexpr std::size_t kFallback = 256;  // a quarter of the usual 1024
+  constexpr rlim_t kMost = rlim_t{1} << 16;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return kFallback;
+  const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? kMost : std::min(limit.rlim_cur, kMost);
+  return std::max<std::size_t>(1, static_cast<std::size_t>(soft / 4));
+}
 
 FileIdentity identify(const PathOrFd& source, const std::string& what) {
   if (const int* fd = std::get_if<int>(&source)) return identify_descriptor(*fd, what);

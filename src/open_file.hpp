@@ -7,6 +7,7 @@
 // Thread safety: a value type; distinct objects may be used concurrently.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -30,6 +31,10 @@ struct FileIdentity {
 // Throws std::system_error as OpenFile's constructor does.
 FileIdentity identify(const PathOrFd& source, const std::string& what);
 
+// The descriptors a manager may hold open by default: a quarter of the
+// process's limit (RLIMIT_NOFILE), so most are left to the application.
+std::size_t default_max_open_descriptors() noexcept;
+
 class OpenFile {
  public:
   // Opens a path read-only (non-blocking, so a FIFO cannot hang the call) or
@@ -43,15 +48,19 @@ class OpenFile {
   // Closes the descriptor if it was opened here; a borrowed one stays open.
   ~OpenFile();
 
+  // The descriptor; -1 once closed.
   int fd() const noexcept { return fd_; }
+  bool is_open() const noexcept { return fd_ >= 0; }
   const FileIdentity& identity() const noexcept { return identity_; }
   std::uint64_t size() const noexcept { return identity_.size; }
   // The path, or "fd N", for messages.
   const std::string& description() const noexcept { return description_; }
 
- private:
+  // Closes the descriptor if it was opened here and forgets a borrowed one;
+  // identity() and description() stay.
   void close() noexcept;
 
+ private:
   int fd_ = -1;
   bool owned_ = false;  // opened here, so closed here
   FileIdentity identity_;

@@ -5,16 +5,10 @@
 namespace smmap {
 
 std::ostream& operator<<(std::ostream& out, const ManagerStats& stats) {
-  return out << "cursor hits: " << stats.cursor_hits << '\n'
-             << "region hits: " << stats.region_hits << '\n'
-             << "maps: " << stats.maps << '\n'
-             << "copies (not mappable): " << stats.copies << '\n'
-             << "unmaps by eviction: " << stats.unmaps_by_eviction << '\n'
-             << "unmaps by collect: " << stats.unmaps_by_collect << '\n'
-             << "map retries: " << stats.map_retries << '\n'
-             << "peak mapped bytes: " << stats.peak_mapped_bytes << '\n'
-             << "peak regions: " << stats.peak_regions << '\n'
-             << "replaced files: " << stats.replaced_files << '\n';
+  for (const ManagerStatsField& field : kManagerStatsFields) {
+    out << field.label << ": " << stats.*field.member << '\n';
+  }
+  return out;
 }
 
 }  // namespace smmap

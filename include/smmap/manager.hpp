@@ -116,6 +116,20 @@ class StaticWindowMapManager {
 
   ManagerStats stats() const;
 
+  // The descriptor budget: how many descriptors of files opened from paths
+  // the manager keeps open at once. Over it, the least recently mapped file's
+  // descriptor is closed (its regions stay mapped) and opened again for its
+  // next window, after checking that the path still names the same file:
+  // when it does not, use_region throws std::system_error(ESTALE) and new
+  // cursors get a fresh entry. Descriptors passed in by the caller are never
+  // closed and not counted. The default is a quarter of RLIMIT_NOFILE when
+  // the manager is made, so most descriptors stay the application's.
+  std::size_t max_open_descriptors() const;
+  // Sets the budget (at least 1) and closes descriptors down to it.
+  void set_max_open_descriptors(std::size_t count);
+  // Descriptors the manager holds open now.
+  std::size_t num_open_descriptors() const;
+
   // Checks the manager's internal consistency (docs/design.md, "Invariants"):
   // regions sorted and disjoint inside their files, byte and region counts,
   // the LRU list holding exactly the unpinned regions, the handle limit.

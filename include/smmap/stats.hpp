@@ -30,6 +30,30 @@ struct ManagerStats {
   std::uint64_t peak_mapped_bytes = 0;   // highest mapped_memory_size()
   std::uint64_t peak_regions = 0;        // highest num_file_handles()
   std::uint64_t replaced_files = 0;      // make_cursor found a file replaced or resized
+  std::uint64_t descriptor_closes = 0;   // descriptors closed to stay within the budget
+  std::uint64_t descriptor_reopens = 0;  // of those, reopened to map a window
+};
+
+// Every counter of ManagerStats with its name, in declaration order: the one
+// list that printing, the command and the Python binding go by.
+struct ManagerStatsField {
+  const char* name;   // "cursor_hits"
+  const char* label;  // "cursor hits", as operator<< prints it
+  std::uint64_t ManagerStats::*member;
+};
+inline constexpr ManagerStatsField kManagerStatsFields[] = {
+    {"cursor_hits", "cursor hits", &ManagerStats::cursor_hits},
+    {"region_hits", "region hits", &ManagerStats::region_hits},
+    {"maps", "maps", &ManagerStats::maps},
+    {"copies", "copies (not mappable)", &ManagerStats::copies},
+    {"unmaps_by_eviction", "unmaps by eviction", &ManagerStats::unmaps_by_eviction},
+    {"unmaps_by_collect", "unmaps by collect", &ManagerStats::unmaps_by_collect},
+    {"map_retries", "map retries", &ManagerStats::map_retries},
+    {"peak_mapped_bytes", "peak mapped bytes", &ManagerStats::peak_mapped_bytes},
+    {"peak_regions", "peak regions", &ManagerStats::peak_regions},
+    {"replaced_files", "replaced files", &ManagerStats::replaced_files},
+    {"descriptor_closes", "descriptor closes", &ManagerStats::descriptor_closes},
+    {"descriptor_reopens", "descriptor reopens", &ManagerStats::descriptor_reopens},
 };
 
 // One line per counter, "name: value".

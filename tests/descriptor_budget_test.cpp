@@ -1,0 +1,186 @@
+// The descriptor budget: a manager keeps at most max_open_descriptors()
+// descriptors of its own open, whatever number of files its cursors hold, and
+// reopens a file for its next window only if it is still the same file.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <random>
+#include <system_error>
+#include <vector>
+
+#include "reliability_support.hpp"
+#include "smmap/smmap.hpp"
+#include "test_files.hpp"
+
+namespace smmap {
+namespace {
+
+using testing::matches;
+using testing::TempDir;
+
+const std::uint64_t G = ALLOCATIONGRANULARITY;
+
+// Lowers the soft RLIMIT_NOFILE for the scope.
+class ScopedDescriptorLimit {
+ public:
+  explicit ScopedDescriptorLimit(rlim_t soft) {
+    EXPECT_EQ(::getrlimit(RLIMIT_NOFILE, &saved_), 0);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = soft;
+    EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  }
+  ~ScopedDescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  ScopedDescriptorLimit(const ScopedDescriptorLimit&) = delete;
+  ScopedDescriptorLimit& operator=(const ScopedDescriptorLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+// True iff the application can open |count| files of its own at once.
+bool application_can_open(const std::filesystem::path& path, int count) {
+  std::vector<int> fds;
+  bool all = true;
+  for (int i = 0; i < count && all; ++i) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      all = false;
+    } else {
+      fds.push_back(fd);
+    }
+  }
+  for (const int fd : fds) ::close(fd);
+  return all;
+}
+
+TEST(DescriptorBudgetTest, AThousandFilesWithLiveCursorsLeaveTheApplicationItsDescriptors) {
+  TempDir dir;
+  constexpr int kFiles = 1000;
+  std::vector<std::filesystem::path> files;
+  std::vector<std::uint64_t> sizes;
+  for (int i = 0; i < kFiles; ++i) {
+    sizes.push_back((1 + i % 5) * G + static_cast<std::uint64_t>(i));
+    files.push_back(dir.make_file("f" + std::to_string(i), sizes.back()));
+  }
+  const std::filesystem::path own = dir.make_file("application", 100);
+
+  ScopedDescriptorLimit limit(128);
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(2 * G));
+  ASSERT_EQ(manager.max_open_descriptors(), 32u);  // a quarter of the limit
+
+  std::vector<WindowCursor> cursors;
+  cursors.reserve(kFiles);
+  for (int i = 0; i < kFiles; ++i) {
+    cursors.push_back(manager.make_cursor(files[i]));
+    ASSERT_TRUE(cursors.back().use_region(0, 10).is_valid());
+    ASSERT_LE(manager.num_open_descriptors(), 32u);
+    if (i % 100 == 0) {
+      ASSERT_TRUE(application_can_open(own, 32)) << "after " << i << " files";
+    }
+  }
+  std::mt19937_64 random(7);
+  for (int read = 0; read < 6000; ++read) {
+    const std::size_t i = random() % kFiles;
+    const std::uint64_t offset = random() % sizes[i];
+    WindowCursor& cursor = cursors[i];
+    ASSERT_TRUE(cursor.use_region(offset, 1 + random() % G).is_valid());
+    ASSERT_TRUE(matches(cursor.buffer(), offset)) << files[i] << " at " << offset;
+    ASSERT_LE(manager.num_open_descriptors(), 32u);
+    if (read % 500 == 0) {
+      ASSERT_TRUE(application_can_open(own, 32)) << "after " << read << " reads";
+    }
+  }
+  manager.check_invariants();
+  const ManagerStats stats = manager.stats();
+  EXPECT_GT(stats.descriptor_closes, 0u);
+  EXPECT_GT(stats.descriptor_reopens, 0u);
+  EXPECT_EQ(stats.replaced_files, 0u);
+}
+
+TEST(DescriptorBudgetTest, AFileReplacedWhileItsDescriptorWasClosedIsNotReopened) {
+  TempDir dir;
+  const auto a = dir.make_file("a", 8 * G);
+  const auto b = dir.make_file("b", 8 * G);
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G));
+  manager.set_max_open_descriptors(1);
+  WindowCursor on_a = manager.make_cursor(a);
+  ASSERT_TRUE(on_a.use_region(0, 10).is_valid());
+  WindowCursor on_b = manager.make_cursor(b);  // closes a's descriptor
+  ASSERT_TRUE(on_b.use_region(0, 10).is_valid());
+  EXPECT_EQ(manager.num_open_descriptors(), 1u);
+
+  const auto replacement = dir.make_file("new", 8 * G + 1);
+  std::filesystem::rename(replacement, a);
+  try {
+    on_a.use_region(5 * G, 10);
+    FAIL() << "a window of the old file cannot be mapped from the new one";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code().value(), ESTALE);
+    EXPECT_NE(std::string(error.what()).find(a.string()), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(on_a.is_valid());
+  WindowCursor fresh = manager.make_cursor(a);
+  EXPECT_EQ(fresh.file_size(), 8 * G + 1);
+  ASSERT_TRUE(fresh.use_region(5 * G, 10).is_valid());
+  EXPECT_TRUE(matches(fresh.buffer(), 5 * G));
+  EXPECT_EQ(manager.stats().replaced_files, 1u);
+  manager.check_invariants();
+}
+
+TEST(DescriptorBudgetTest, TheCallersDescriptorsAreNeverClosedNorCounted) {
+  TempDir dir;
+  std::vector<int> fds;
+  std::vector<WindowCursor> cursors;
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G));
+  manager.set_max_open_descriptors(1);
+  for (int i = 0; i < 4; ++i) {
+    const auto path = dir.make_file("f" + std::to_string(i), 4 * G);
+    fds.push_back(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_GE(fds.back(), 0);
+    cursors.push_back(manager.make_cursor(fds.back()));
+    cursors.push_back(manager.make_cursor(path));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (WindowCursor& cursor : cursors) {
+      const std::uint64_t offset = static_cast<std::uint64_t>(round) * G + 7;
+      ASSERT_TRUE(cursor.use_region(offset, 10).is_valid());
+      ASSERT_TRUE(matches(cursor.buffer(), offset));
+      EXPECT_LE(manager.num_open_descriptors(), 1u);
+    }
+  }
+  for (const int fd : fds) {
+    EXPECT_NE(::fcntl(fd, F_GETFD), -1) << "fd " << fd << " was closed";
+    ::close(fd);
+  }
+  manager.check_invariants();
+}
+
+TEST(DescriptorBudgetTest, LoweringTheBudgetClosesDescriptorsAtOnce) {
+  TempDir dir;
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G));
+  std::vector<WindowCursor> cursors;
+  for (int i = 0; i < 10; ++i) {
+    cursors.push_back(manager.make_cursor(dir.make_file("f" + std::to_string(i), 2 * G)));
+  }
+  EXPECT_EQ(manager.num_open_descriptors(), 10u);
+  const std::size_t before = testing::count_open_fds();
+  manager.set_max_open_descriptors(3);
+  EXPECT_EQ(manager.max_open_descriptors(), 3u);
+  EXPECT_EQ(manager.num_open_descriptors(), 3u);
+  EXPECT_EQ(testing::count_open_fds(), before - 7);
+  for (WindowCursor& cursor : cursors) {
+    ASSERT_TRUE(cursor.use_region(G + 1, 10).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), G + 1));
+  }
+  EXPECT_EQ(manager.num_open_descriptors(), 3u);
+  manager.set_max_open_descriptors(0);  // at least one
+  EXPECT_EQ(manager.max_open_descriptors(), 1u);
+  manager.check_invariants();
+}
+
+}  // namespace
+}  // namespace smmap
