@@ -12,6 +12,7 @@
 // Pointer lifetime: data() stays valid until the region is destroyed; for a
 // managed region, while some cursor pins it.
 //
+//   #include <cassert>
 //   smmap::MapRegion whole("pack.idx", 0, UINT64_MAX);  // maps the whole file
 //   std::span<const std::byte> bytes = whole.buffer();
 //   assert(whole.includes_ofs(0) && whole.client_count() == 1);

@@ -8,6 +8,7 @@
 // Thread safety: path_or_fd() and file_size() never change. size() and
 // empty() take the owning manager's lock and are safe from any thread.
 //
+//   #include <cassert>
 //   smmap::MapRegionList file("pack.idx");
 //   std::uint64_t bytes = file.file_size();
 //   assert(file.size() == 0);  // no regions outside a manager
