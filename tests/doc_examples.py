@@ -10,8 +10,8 @@ ctest runs it twice (tests/CMakeLists.txt):
 Where the examples are found:
   - A header's example is the last run of lines starting with "//   " (a
     comment indented two spaces more than its prose) in the comment that
-    opens the file, before its first line of code. Every public header must
-    have one.
+    opens the file (after blank lines or `#pragma once`), before its first
+    line of code. Every public header must have one.
   - A Markdown example is a ```cpp fenced block.
 
 How they are built: an example that defines `int main(` is a complete
@@ -51,7 +51,10 @@ EXAMPLE_LINE = "//   "
 def header_example(path: Path) -> list:
     """The lines of the example in the comment that opens |path|."""
     runs, current = [], None
-    for line in path.read_text().splitlines():
+    lines = path.read_text().splitlines()
+    while lines and (not lines[0].strip() or lines[0].strip() == "#pragma once"):
+        lines.pop(0)
+    for line in lines:
         if not line.startswith("//"):
             break
         if line.startswith(EXAMPLE_LINE):
@@ -126,7 +129,8 @@ class Runner:
         compile_command = [self.args.cxx, *shlex.split(self.args.cxx_flags), "-std=c++20",
                            "-UNDEBUG", "-Wall", "-Wextra", "-Werror", "-Wno-unused-variable",
                            "-Wno-unused-but-set-variable", f"-I{self.args.include}",
-                           str(source), self.args.library, "-pthread", "-o", str(binary)]
+                           str(source), self.args.library, "-pthread",
+                           f"-Wl,-rpath,{Path(self.args.library).parent}", "-o", str(binary)]
         built = subprocess.run(compile_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
         if built.returncode != 0:
