@@ -5,34 +5,44 @@ JOBS ?= $(shell nproc)
 # Debian's Python packages (pytest, gitdb, smmap) import only here.
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps configure build run test test-cpp test-python format clean
+.PHONY: all deps configure build build-cli run test format clean
 
 all: build
 
-deps:
-	@scripts/install-deps.sh
+# `make deps-GROUP` installs what GROUP needs (scripts/install-deps.sh);
+# `make deps` what `make test` needs.
+deps: deps-test
+deps-%:
+	@scripts/install-deps.sh $*
 
-$(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPython3_EXECUTABLE=$(PYTHON)
+# Configuring again is cheap and picks up dependencies installed since the
+# last time (`make run` needs fewer than `make test`).
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DPython3_EXECUTABLE=$(PYTHON) >/dev/null
 
-configure: $(BUILD)/CMakeCache.txt
+configure: deps-test
+	$(CONFIGURE)
 
-build: deps configure
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The library and the command alone.
+build-cli: deps-run
+	$(CONFIGURE)
+	cmake --build $(BUILD) -j $(JOBS) --target smmap_cli
 
 # The main job on built-in demo data: scan several files, together four times
 # larger than the memory limit, through a sliding manager.
-run: build
+run: build-cli
 	$(BUILD)/tools/smmap scan
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-format:
+format: deps-format
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-m32 build-fuzz build-thread-safety
 
 # The C++ tests under sanitizers, each build in its own directory
 # (build-asan, build-tsan); the consumer tests, which link an uninstrumented
@@ -44,8 +54,8 @@ SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:hal
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 .PHONY: test-asan test-tsan
-test-asan test-tsan: test-%: deps
-	cmake -S . -B build-$* $(CHECK_CMAKE_OPTIONS) -DCMAKE_CXX_FLAGS="$(SANITIZE_$*)"
+test-asan test-tsan: test-%: deps-sanitizers
+	cmake -S . -B build-$* $(CHECK_CMAKE_OPTIONS) -DSMMAP_CHECK_INVARIANTS=ON -DCMAKE_CXX_FLAGS="$(SANITIZE_$*)"
 	cmake --build build-$* -j $(JOBS)
 	$(SANITIZER_ENV) ctest --test-dir build-$* --output-on-failure -j $(JOBS) -LE consumer
 
@@ -59,7 +69,7 @@ BENCH_ALIGN = $(BUILD)/tools/smmap bench --window 2M --max-memory 32M --pattern 
   --strategy sliding --strategy whole-map --strategy pread --repeat 2 --json
 
 .PHONY: bench bench-python
-bench: build
+bench: deps-bench build
 	@mkdir -p $(BENCH_DIR)
 	$(BUILD)/benchmarks/smmap_benchmarks --benchmark_min_time=0.2 --benchmark_repetitions=3 \
 	  --benchmark_report_aggregates_only=true --benchmark_out_format=json \
@@ -69,7 +79,7 @@ bench: build
 	$(BENCH_ALIGN) --align-large-windows on > $(BENCH_DIR)/align_on.json
 	$(PYTHON) scripts/bench_chart.py $(BENCH_DIR)
 
-bench-python: build
+bench-python: deps-bench build
 	@mkdir -p $(BENCH_DIR)
 	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
 
@@ -79,7 +89,7 @@ bench-python: build
 # qemu-i386 where the kernel cannot run 32-bit programs (cmake/m32.cmake).
 # The command-line tests, which start the tool directly, are left out.
 .PHONY: test-m32
-test-m32: deps
+test-m32: deps-m32
 	cmake -S . -B build-m32 $(CHECK_CMAKE_OPTIONS) -DCMAKE_CXX_FLAGS=-m32 -DCMAKE_C_FLAGS=-m32 \
 	  -DCMAKE_PROJECT_smmap_INCLUDE=$(CURDIR)/cmake/m32.cmake
 	cmake --build build-m32 -j $(JOBS)
@@ -93,7 +103,7 @@ FUZZER = build-fuzz/smmap_operations_fuzzer
 FUZZ_OPTIONS = -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=build-fuzz/
 
 .PHONY: fuzz fuzz-build fuzz-ci
-fuzz-build: deps
+fuzz-build: deps-fuzz
 	cmake -S fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 	cmake --build build-fuzz -j $(JOBS)
@@ -111,9 +121,19 @@ fuzz-ci: fuzz-build
 # with $(PYTHON) -m venv when it does not exist yet. Offline; nothing is
 # downloaded.   make python-install VENV=$$HOME/venvs/work
 .PHONY: python-install
-python-install: build
+python-install: deps-python-install build
 	@test -n "$(VENV)" || { echo "usage: make python-install VENV=<directory>"; exit 2; }
 	@test -x "$(VENV)/bin/python" || $(PYTHON) -m venv "$(VENV)"
 	cmake --install $(BUILD) --component python --prefix \
 	  "$$("$(VENV)/bin/python" -c 'import sysconfig; print(sysconfig.get_path("platlib"))')"
 	"$(VENV)/bin/python" -c 'import smmap; assert smmap.__backend__ == "c++"; print("smmap installed:", smmap.__file__)'
+
+# The library built by clang with its thread-safety analysis as errors: every
+# member marked GUARDED_BY is touched only with its mutex held, and every
+# function marked REQUIRES is called with it (src/thread_annotations.hpp).
+.PHONY: test-thread-safety
+test-thread-safety: deps-thread-safety
+	cmake -S . -B build-thread-safety -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+	  -DSMMAP_BUILD_TESTS=OFF -DSMMAP_BUILD_TOOLS=OFF -DSMMAP_BUILD_EXAMPLES=OFF \
+	  -DSMMAP_BUILD_BENCHMARKS=OFF -DSMMAP_BUILD_PYTHON=OFF -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror"
+	cmake --build build-thread-safety -j $(JOBS)

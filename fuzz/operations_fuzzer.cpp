@@ -2,7 +2,8 @@
 // operations on small files, checked against a reference that reads the same
 // files with pread, and against the manager's invariants:
 //   - every byte a cursor or buffer shows is the file's byte at that offset;
-//   - use_region() and the buffer report the offsets and sizes SPEC 4 and 5
+//   - use_region() and the buffer report the offsets and sizes docs/design.md promises ("Cursors",
+//   "The buffer")
 //     promise;
 //   - regions of one file entry never overlap;
 //   - live regions never exceed the handle limit;
@@ -25,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -348,7 +350,15 @@ class Session {
           "over the memory limit with an unpinned region");
   }
 
+  // The manager's own consistency check (the library is built with
+  // SMMAP_CHECK_INVARIANTS, so it also runs inside every operation), then
+  // what the fuzzer can see from outside.
   void check_invariants() {
+    try {
+      manager_->check_invariants();
+    } catch (const std::logic_error& broken) {
+      fail(broken.what());
+    }
     const std::size_t live = manager_->num_file_handles();
     check(live <= manager_->max_file_handles(), "handle limit");
     const auto pins = pinned();

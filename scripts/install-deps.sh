@@ -1,25 +1,50 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need, only those that
-# are missing. Runs apt-get as root (or through sudo).
+# Installs the Debian packages that the named make targets need, only those
+# that are missing:   scripts/install-deps.sh run test ...
+# Each group below lists what its target needs beyond the groups it names
+# first; README.md's dependency table says why each package is there.
+# Runs apt-get as root (or through sudo).
 set -euo pipefail
 
-packages=(
-  cmake make g++ clang clang-format   # compilers and formatting
-  libgtest-dev                        # C++ tests
-  libbenchmark-dev                    # micro-benchmarks
-  pybind11-dev python3-dev            # the Python module
-  python3-pytest                      # Python tests
-  python3-venv                        # make python-install makes a venv
-  python3-smmap python3-gitdb         # the reference smmap, and gitdb for the drop-in test
-  python3-matplotlib                  # the benchmark chart
-  git                                 # the gitdb test makes a repository
-  g++-multilib googletest qemu-user   # `make test-m32`: 32-bit g++, GoogleTest sources, and
-                                      # an emulator where the kernel cannot run 32-bit programs
-  clang-14 libclang-rt-14-dev         # `make fuzz`: libFuzzer and the sanitizer runtimes
+declare -A group=(
+  # `make run`: the library and the smmap command.
+  [run]="cmake make g++"
+  # `make test`: the C++ tests, the micro-benchmarks (built, not run), the
+  # Python module and its tests (against the reference smmap and gitdb, with
+  # a repository made by git), and the command-line tests.
+  [test]="run libgtest-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest
+          python3-smmap python3-gitdb git"
+  # `make bench`, `make bench-python`: the chart.
+  [bench]="test python3-matplotlib"
+  # `make test-asan`, `make test-tsan`: the C++ and command-line tests.
+  [sanitizers]="run libgtest-dev python3-pytest"
+  # `make test-m32`: 32-bit g++, GoogleTest's sources (Debian's library is
+  # 64-bit only), and an emulator where the kernel cannot run 32-bit programs.
+  [m32]="run g++-multilib googletest qemu-user"
+  # `make fuzz`: libFuzzer and the sanitizer runtimes.
+  [fuzz]="run clang-14 libclang-rt-14-dev"
+  # `make test-thread-safety`: Clang's thread-safety analysis.
+  [thread-safety]="run clang"
+  # `make python-install`: a virtual environment.
+  [python-install]="test python3-venv"
+  # `make format`.
+  [format]="clang-format"
 )
 
+declare -A wanted=()
+add_group() {
+  local name=$1
+  [ -n "${group[$name]+x}" ] || { echo "install-deps: unknown group '$name'" >&2; exit 2; }
+  local item
+  for item in ${group[$name]}; do
+    if [ -n "${group[$item]+x}" ]; then add_group "$item"; else wanted[$item]=1; fi
+  done
+}
+[ $# -gt 0 ] || set -- run
+for name in "$@"; do add_group "$name"; done
+
 missing=()
-for package in "${packages[@]}"; do
+for package in "${!wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi

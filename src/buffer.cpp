@@ -54,10 +54,10 @@ std::byte SlidingWindowMapBuffer::operator[](std::uint64_t i) {
   return value;
 }
 
-std::size_t SlidingWindowMapBuffer::read(std::uint64_t offset, std::span<std::byte> out) {
-  if (offset >= size_ || cursor_ == nullptr) return 0;
-  const std::uint64_t wanted = std::min<std::uint64_t>(out.size(), size_ - offset);
-  std::uint64_t position = offset_ + offset;
+std::size_t SlidingWindowMapBuffer::read(std::uint64_t index, std::span<std::byte> out) {
+  if (index >= size_ || cursor_ == nullptr) return 0;
+  const std::uint64_t wanted = std::min<std::uint64_t>(out.size(), size_ - index);
+  std::uint64_t position = offset_ + index;
   std::uint64_t done = 0;
   WindowCursor& cursor = *cursor_;
   while (done < wanted) {

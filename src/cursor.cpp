@@ -6,6 +6,17 @@
 #include "manager_core.hpp"
 
 namespace smmap {
+namespace {
+
+// A cursor's list and region are always the manager's own types.
+detail::FileEntry* entry_of(MapRegionList* list) noexcept {
+  return static_cast<detail::FileEntry*>(list);
+}
+detail::ManagedRegion* managed(MapRegion* region) noexcept {
+  return static_cast<detail::ManagedRegion*>(region);
+}
+
+}  // namespace
 
 WindowCursor::WindowCursor(std::shared_ptr<detail::ManagerCore> core, MapRegionList* list,
                            std::uint64_t max_request) noexcept
@@ -25,7 +36,7 @@ WindowCursor::WindowCursor(const WindowCursor& other)
       size_(other.size_),
       file_size_(other.file_size_),
       max_request_(other.max_request_) {
-  if (list_ != nullptr) core_->attach(list_, region_);
+  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), managed(region_));
 }
 
 WindowCursor::WindowCursor(WindowCursor&& other) noexcept {
@@ -50,7 +61,7 @@ WindowCursor::~WindowCursor() {
 }
 
 void WindowCursor::leave() noexcept {
-  if (list_ != nullptr) core_->detach(list_, region_, unreported_hits_);
+  if (list_ != nullptr) core_->remove_cursor(entry_of(list_), managed(region_), unreported_hits_);
   core_.reset();
   list_ = nullptr;
   unreported_hits_ = 0;
@@ -73,7 +84,7 @@ void WindowCursor::take_from(WindowCursor& other) noexcept {
 
 void WindowCursor::unuse_region() noexcept {
   if (region_ == nullptr) return;
-  core_->release(region_, std::exchange(unreported_hits_, 0));
+  core_->release(managed(region_), std::exchange(unreported_hits_, 0));
   clear_region();
 }
 
@@ -85,10 +96,10 @@ WindowCursor& WindowCursor::use_region_slow(std::uint64_t offset, std::uint64_t 
     return *this;
   }
   size = std::min(size ? size : file_size_, max_request_);
-  MapRegion* old = region_;
+  detail::ManagedRegion* old = managed(region_);
   clear_region();  // if switch_region throws, |old| is released and we stay invalid
   MapRegion* region =
-      core_->switch_region(list_, old, offset, size, std::exchange(unreported_hits_, 0));
+      core_->switch_region(entry_of(list_), old, offset, size, std::exchange(unreported_hits_, 0));
   region_ = region;
   region_data_ = region->data();
   region_begin_ = region->ofs_begin();

@@ -1,5 +1,7 @@
 #include "smmap/manager.hpp"
 
+#include <stdexcept>
+
 #include "manager_core.hpp"
 
 namespace smmap {
@@ -28,8 +30,12 @@ StaticWindowMapManager::StaticWindowMapManager(bool whole_files, std::int64_t wi
                                                std::uint64_t max_memory_size,
                                                std::uint64_t max_open_handles) {
   const std::uint64_t window = resolve_window_size(window_size);
-  core_ = std::make_shared<detail::ManagerCore>(
-      whole_files ? 0 : window, window, resolve_max_memory_size(max_memory_size), max_open_handles);
+  core_ = std::make_shared<detail::ManagerCore>(detail::ManagerCore::Limits{
+      .largest_window = whole_files ? 0 : window,
+      .cursor_window_size = window,
+      .max_memory_size = resolve_max_memory_size(max_memory_size),
+      .max_open_handles = max_open_handles,
+  });
 }
 
 SlidingWindowMapManager::SlidingWindowMapManager(std::int64_t window_size,
@@ -41,45 +47,56 @@ StaticWindowMapManager::~StaticWindowMapManager() {
   if (core_) core_->collect();
 }
 
+detail::ManagerCore& StaticWindowMapManager::core() const {
+  if (!core_) throw std::logic_error("smmap: use of a moved-from manager");
+  return *core_;
+}
+
 WindowCursor StaticWindowMapManager::make_cursor(const PathOrFd& source) {
-  return core_->make_cursor(source);
+  detail::ManagerCore& core = this->core();
+  detail::FileEntry* entry = core.add_cursor(source);
+  return WindowCursor(core_, entry, core.max_request(*entry));
 }
 
 std::size_t StaticWindowMapManager::num_file_handles() const {
-  return core_->num_regions();
+  return core().num_regions();
 }
 std::size_t StaticWindowMapManager::num_open_files() const {
-  return core_->num_open_files();
+  return core().num_files_with_regions();
 }
-std::uint64_t StaticWindowMapManager::window_size() const noexcept {
-  return core_->window_size();
+std::uint64_t StaticWindowMapManager::window_size() const {
+  return core().limits().cursor_window_size;
 }
 std::uint64_t StaticWindowMapManager::mapped_memory_size() const {
-  return core_->mapped_memory_size();
+  return core().mapped_memory_size();
 }
-std::uint64_t StaticWindowMapManager::max_file_handles() const noexcept {
-  return core_->max_handles();
+std::uint64_t StaticWindowMapManager::max_file_handles() const {
+  return core().limits().max_open_handles;
 }
-std::uint64_t StaticWindowMapManager::max_mapped_memory_size() const noexcept {
-  return core_->max_memory_size();
+std::uint64_t StaticWindowMapManager::max_mapped_memory_size() const {
+  return core().limits().max_memory_size;
 }
 std::size_t StaticWindowMapManager::collect() {
-  return core_->collect();
+  return core().collect();
 }
 std::size_t StaticWindowMapManager::collect_lru_region(std::uint64_t size) {
-  return core_->collect_lru_region(size);
+  return core().collect_lru_region(size);
 }
 std::size_t StaticWindowMapManager::force_map_handle_removal_win(const std::filesystem::path&) {
+  core();
   return 0;  // Only Windows refuses to delete mapped files.
 }
 ManagerStats StaticWindowMapManager::stats() const {
-  return core_->stats();
+  return core().stats();
+}
+void StaticWindowMapManager::check_invariants() const {
+  core().check_invariants();
 }
 bool StaticWindowMapManager::align_large_windows() const {
-  return core_->align_large_windows();
+  return core().align_large_windows();
 }
 void StaticWindowMapManager::set_align_large_windows(bool align) {
-  core_->set_align_large_windows(align);
+  core().set_align_large_windows(align);
 }
 
 }  // namespace smmap

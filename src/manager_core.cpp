@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <iterator>
 #include <limits>
+#include <stdexcept>
 #include <system_error>
 #include <tuple>
 
-#include "file_handle.hpp"
-#include "smmap/window.hpp"
+#include "placement.hpp"
 #include "system_calls.hpp"
 
 namespace smmap::detail {
@@ -19,44 +19,12 @@ bool is_out_of_descriptors(const std::system_error& error) {
          error.code() == std::errc::too_many_files_open_in_system;
 }
 
-// fstat() or stat() of a source as it is now, before its entry is looked up.
-struct stat stat_source(const PathOrFd& source, const std::string& what) {
-  if (const int* fd = std::get_if<int>(&source)) return stat_regular_file(*fd, what);
-  struct stat info {};
-  const auto& path = std::get<std::filesystem::path>(source);
-  if (system_calls().stat(path.c_str(), &info) != 0) throw_system_error(errno, "stat", what);
-  if (S_ISDIR(info.st_mode)) throw_system_error(EISDIR, "map", what);
-  if (!S_ISREG(info.st_mode)) throw_system_error(ENODEV, "map (not a regular file)", what);
-  return info;
-}
-
-// Starts |window| at the lowest multiple of kLargePageSize at or after
-// |left_end| from which a window of at most |max_window| bytes, clipped at
-// |right_start|, still holds [offset, wanted_end). Leaves it as smmap placed
-// it when there is no such multiple at or before |offset|.
-void align_to_large_page(MapWindow& window, std::uint64_t left_end, std::uint64_t right_start,
-                         std::uint64_t offset, std::uint64_t wanted_end,
-                         std::uint64_t max_window) noexcept {
-  const std::uint64_t lowest =
-      std::max(left_end, wanted_end > max_window ? wanted_end - max_window : 0);
-  const std::uint64_t start = align_to_mmap(lowest, true, kLargePageSize);
-  if (start > offset) return;
-  window.ofs = start;
-  window.size = std::min(start + max_window, right_start) - start;
-}
-
 }  // namespace
 
-ManagerCore::ManagerCore(std::uint64_t window_size, std::uint64_t cursor_window_size,
-                         std::uint64_t max_memory_size, std::uint64_t max_handles)
-    : window_size_(window_size),
-      cursor_window_size_(cursor_window_size),
-      max_memory_size_(max_memory_size),
-      max_handles_(max_handles) {}
-
 ManagerCore::~ManagerCore() {
-  // No cursor is left, so nothing is pinned: lists unmap their regions and
+  // No cursor is left, so nothing is pinned: entries unmap their regions and
   // close their descriptors.
+  MutexLock lock(mutex_);
   current_.clear();
   replaced_.clear();
 }
@@ -66,292 +34,293 @@ ManagerCore::Key ManagerCore::key_of(const PathOrFd& source) {
   return std::get<std::filesystem::path>(source).string();
 }
 
-WindowCursor ManagerCore::make_cursor(const PathOrFd& source) {
+FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
   const Key key = key_of(source);
-  const MapRegionList::Identity now =
-      MapRegionList::identify(stat_source(source, describe(source)));
+  const FileIdentity now = identify(source, describe(source));
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto found = current_.find(key);
-    if (found != current_.end() && found->second->identity_ == now) {
-      MapRegionList* list = found->second.get();
-      ++list->cursors_;
-      return WindowCursor(shared_from_this(), list,
-                          cursor_window_size_ ? cursor_window_size_ : list->file_size_);
+    if (found != current_.end() && found->second->identity() == now) {
+      ++found->second->cursors_;
+      return found->second.get();
     }
   }
 
   // A new entry. Opening can fail for want of descriptors: unused regions may
   // hold the last ones, so free them and try once more.
-  std::unique_ptr<MapRegionList> fresh;
+  std::unique_ptr<FileEntry> fresh;
   try {
-    fresh.reset(new MapRegionList(source, &mutex_));
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_);
   } catch (const std::system_error& error) {
     if (!is_out_of_descriptors(error)) throw;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       stats_.unmaps_by_eviction += evict_all_locked();
       ++stats_.map_retries;
     }
-    fresh.reset(new MapRegionList(source, &mutex_));
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_);
   }
 
-  std::lock_guard lock(mutex_);
-  std::unique_ptr<MapRegionList>& slot = current_[key];
-  if (!slot || slot->identity_ != fresh->identity_) {
+  MutexLock lock(mutex_);
+  std::unique_ptr<FileEntry>& slot = current_[key];
+  if (!slot || slot->identity() != fresh->identity()) {
     if (slot) {
       // The file was replaced or resized: old cursors keep the old entry.
       ++stats_.replaced_files;
       slot->current_ = false;
       replaced_.push_back(std::move(slot));
-      drop_if_unused_locked(replaced_.back().get());
+      drop_if_unused_locked(*replaced_.back());
     }
     slot = std::move(fresh);
   }  // else another thread made an equal entry first; |fresh| closes after unlock.
-  MapRegionList* list = slot.get();
-  ++list->cursors_;
-  return WindowCursor(shared_from_this(), list,
-                      cursor_window_size_ ? cursor_window_size_ : list->file_size_);
+  FileEntry* entry = slot.get();
+  ++entry->cursors_;
+  debug_check_locked();
+  return entry;
 }
 
-MapRegion* ManagerCore::switch_region(MapRegionList* list, MapRegion* old, std::uint64_t offset,
-                                      std::uint64_t size, std::uint64_t hits) {
-  std::lock_guard lock(mutex_);
+ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
+                                          std::uint64_t offset, std::uint64_t size,
+                                          std::uint64_t hits) {
+  MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
   if (old != nullptr) unpin_locked(old);
-  return obtain_region_locked(list, offset, size);
+  ManagedRegion* region = obtain_region_locked(*entry, offset, size);
+  debug_check_locked();
+  return region;
 }
 
-void ManagerCore::release(MapRegion* region, std::uint64_t hits) noexcept {
-  std::lock_guard lock(mutex_);
+void ManagerCore::release(ManagedRegion* region, std::uint64_t hits) noexcept {
+  MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
   if (region != nullptr) unpin_locked(region);
+  debug_check_locked();
 }
 
-void ManagerCore::attach(MapRegionList* list, MapRegion* region) noexcept {
-  std::lock_guard lock(mutex_);
-  ++list->cursors_;
+void ManagerCore::copy_cursor(FileEntry* entry, ManagedRegion* region) noexcept {
+  MutexLock lock(mutex_);
+  ++entry->cursors_;
   if (region != nullptr) pin_locked(region);
+  debug_check_locked();
 }
 
-void ManagerCore::detach(MapRegionList* list, MapRegion* region, std::uint64_t hits) noexcept {
-  std::lock_guard lock(mutex_);
+void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
+                                std::uint64_t hits) noexcept {
+  MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
   if (region != nullptr) unpin_locked(region);
-  --list->cursors_;
-  drop_if_unused_locked(list);
+  --entry->cursors_;
+  drop_if_unused_locked(*entry);
+  debug_check_locked();
 }
 
-MapRegion* ManagerCore::obtain_region_locked(MapRegionList* list, std::uint64_t offset,
-                                             std::uint64_t size) {
-  auto next = list->regions_.upper_bound(offset);
-  if (next != list->regions_.begin()) {
-    MapRegion& before = std::prev(next)->second;
+ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
+                                                 std::uint64_t size) {
+  // docs/design.md, "Obtaining a region", step 1: a live region holding it.
+  auto next = entry.regions_.upper_bound(offset);
+  if (next != entry.regions_.begin()) {
+    ManagedRegion& before = std::prev(next)->second;
     if (before.includes_ofs(offset)) {
       ++stats_.region_hits;
       pin_locked(&before);
       return &before;
     }
   }
-  return map_region_locked(list, offset, size);
+  return map_region_locked(entry, offset, size);
 }
 
-MapRegion* ManagerCore::map_region_locked(MapRegionList* list, std::uint64_t offset,
-                                          std::uint64_t size) {
-  const std::uint64_t file_size = list->file_size_;
-  const std::uint64_t max_window = window_size_ == 0 ? file_size : window_size_;
-  std::map<std::uint64_t, MapRegion>& regions = list->regions_;
-
-  // Make room for a full window before placing it (SPEC 3.1, step 2).
-  stats_.unmaps_by_eviction += evict_for_locked(std::min(max_window, file_size));
-
-  for (int attempt = 0;; ++attempt) {
-    // Place the window between its neighbours (SPEC 3.1, step 3).
-    const auto next = regions.upper_bound(offset);
-    const std::uint64_t left_end = next == regions.begin() ? 0 : std::prev(next)->second.ofs_end();
-    const std::uint64_t right_start = next == regions.end() ? file_size : next->first;
-    MapWindow window(0, file_size);  // whole files: the only region of its file
-    if (window_size_ != 0) {
-      window = MapWindow(offset, std::min(size, max_window));
-      window.extend_left_to(MapWindow(left_end, 0), max_window);
-      window.extend_right_to(MapWindow(right_start, 0), max_window);
-      window.align();
-      if (window.ofs_end() > right_start) window.size = right_start - window.ofs;
-    }
-    if (align_large_windows_ && window_size_ >= kLargePageSize) {
-      align_to_large_page(window, left_end, right_start, offset,
-                          std::min(offset + std::min(size, max_window), right_start), max_window);
-    }
-
-    // Alignment can make the window a little larger than planned, and the
-    // handle limit is hard: free what is needed, coldest first.
-    std::size_t evicted = evict_for_locked(window.size);
-    while (region_count_ >= max_handles_ && lru_oldest_ != nullptr) {
-      MapRegionList* owner = unmap_locked(lru_oldest_);
-      drop_if_unused_locked(owner);
-      ++evicted;
-    }
-    stats_.unmaps_by_eviction += evicted;
-
+ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t offset,
+                                              std::uint64_t size) {
+  // Step 2: room for a full window before placing it.
+  const std::uint64_t full_window = limits_.largest_window == 0
+                                        ? entry.file_size()
+                                        : std::min(limits_.largest_window, entry.file_size());
+  stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);
+  for (bool retried = false;; retried = true) {
+    const MapWindow window = place_window_locked(entry, offset, size);  // step 3
+    make_room_locked(window.size);
     try {
-      if (region_count_ >= max_handles_) {
-        throw_system_error(
-            EMFILE,
-            "map (limit of " + std::to_string(max_handles_) + " regions reached, all in use)",
-            list->description_, window.ofs, window.size);
-      }
-      if (window.size > std::numeric_limits<std::size_t>::max()) {
-        throw_system_error(ENOMEM, "mmap (larger than the address space)", list->description_,
-                           window.ofs, window.size);
-      }
-      auto [where, inserted] =
-          regions.emplace(std::piecewise_construct, std::forward_as_tuple(window.ofs),
-                          std::forward_as_tuple(list->fd_, list->description_, window.ofs,
-                                                static_cast<std::size_t>(window.size)));
-      MapRegion* region = &where->second;
-      region->owner_ = list;
-      region->pins_.store(1, std::memory_order_relaxed);
-      mapped_bytes_ += region->size();
-      ++region_count_;
-      ++stats_.maps;
-      if (region->is_copy()) ++stats_.copies;
-      stats_.peak_mapped_bytes = std::max(stats_.peak_mapped_bytes, mapped_bytes_);
-      stats_.peak_regions = std::max<std::uint64_t>(stats_.peak_regions, region_count_);
-      return region;
+      return insert_region_locked(entry, window);
     } catch (const std::system_error&) {
-      // Out of some resource: free every unused region and try once more
-      // (SPEC 3.1, step 4).
-      if (attempt > 0) throw;
+      // Step 4: out of some resource; free every unused region and try once more.
+      if (retried) throw;
       ++stats_.map_retries;
       stats_.unmaps_by_eviction += evict_all_locked();
     }
   }
 }
 
-void ManagerCore::pin_locked(MapRegion* region) noexcept {
-  const int pins = region->pins_.load(std::memory_order_relaxed);
-  if (pins == 0) lru_unlink(region);
-  region->pins_.store(pins + 1, std::memory_order_relaxed);
+MapWindow ManagerCore::place_window_locked(const FileEntry& entry, std::uint64_t offset,
+                                           std::uint64_t size) const {
+  const std::uint64_t file_size = entry.file_size();
+  if (limits_.largest_window == 0) return MapWindow(0, file_size);  // the file's only region
+  const std::uint64_t max_window = limits_.largest_window;
+  const auto next = entry.regions_.upper_bound(offset);
+  const Gap gap{
+      .begin = next == entry.regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
+      .end = next == entry.regions_.end() ? file_size : next->first,
+  };
+  const std::uint64_t wanted = std::min(size, max_window);
+  MapWindow window = place_like_smmap(offset, wanted, gap, max_window);
+  if (align_large_windows_ && max_window >= kLargePageSize) {
+    align_to_large_page(window, gap, offset, std::min(offset + wanted, gap.end), max_window);
+  }
+  return window;
 }
 
-void ManagerCore::unpin_locked(MapRegion* region) noexcept {
-  const int pins = region->pins_.load(std::memory_order_relaxed) - 1;
-  region->pins_.store(pins, std::memory_order_relaxed);
-  if (pins == 0) lru_push_newest(region);
+void ManagerCore::make_room_locked(std::uint64_t incoming) {
+  // Alignment can make the window a little larger than the room made before
+  // placing it, and the handle limit is hard.
+  std::size_t evicted = evict_for_memory_locked(incoming);
+  for (; region_count_ >= limits_.max_open_handles && !lru_.empty(); ++evicted) {
+    evict_oldest_locked();
+  }
+  stats_.unmaps_by_eviction += evicted;
 }
 
-std::size_t ManagerCore::evict_for_locked(std::uint64_t incoming) noexcept {
+ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window) {
+  if (region_count_ >= limits_.max_open_handles) {
+    throw_system_error(EMFILE,
+                       "map (limit of " + std::to_string(limits_.max_open_handles) +
+                           " regions reached, all in use)",
+                       entry.description(), window.ofs, window.size);
+  }
+  if (window.size > std::numeric_limits<std::size_t>::max()) {
+    throw_system_error(ENOMEM, "mmap (larger than the address space)", entry.description(),
+                       window.ofs, window.size);
+  }
+  auto [where, inserted] = entry.regions_.emplace(
+      std::piecewise_construct, std::forward_as_tuple(window.ofs),
+      std::forward_as_tuple(entry, window.ofs, static_cast<std::size_t>(window.size)));
+  ManagedRegion* region = &where->second;
+  mapped_bytes_ += region->size();
+  ++region_count_;
+  ++stats_.maps;
+  if (region->is_copy()) ++stats_.copies;
+  stats_.peak_mapped_bytes = std::max(stats_.peak_mapped_bytes, mapped_bytes_);
+  stats_.peak_regions = std::max<std::uint64_t>(stats_.peak_regions, region_count_);
+  return region;
+}
+
+void ManagerCore::pin_locked(ManagedRegion* region) noexcept {
+  const int pins = region->pins();
+  if (pins == 0) lru_.unlink(region);
+  region->set_pins(pins + 1);
+}
+
+void ManagerCore::unpin_locked(ManagedRegion* region) noexcept {
+  const int pins = region->pins() - 1;
+  region->set_pins(pins);
+  if (pins == 0) lru_.push_newest(region);
+}
+
+std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcept {
+  const std::uint64_t limit = limits_.max_memory_size;
   std::size_t count = 0;
-  while (lru_oldest_ != nullptr &&
-         (incoming > max_memory_size_ || mapped_bytes_ > max_memory_size_ - incoming)) {
-    MapRegionList* owner = unmap_locked(lru_oldest_);
-    drop_if_unused_locked(owner);
-    ++count;
+  for (; !lru_.empty() && (incoming > limit || mapped_bytes_ > limit - incoming); ++count) {
+    evict_oldest_locked();
   }
   return count;
 }
 
 std::size_t ManagerCore::evict_all_locked() noexcept {
   std::size_t count = 0;
-  while (lru_oldest_ != nullptr) {
-    MapRegionList* owner = unmap_locked(lru_oldest_);
-    drop_if_unused_locked(owner);
-    ++count;
-  }
+  for (; !lru_.empty(); ++count) evict_oldest_locked();
   return count;
 }
 
-MapRegionList* ManagerCore::unmap_locked(MapRegion* region) noexcept {
-  lru_unlink(region);
-  MapRegionList* owner = region->owner_;
-  mapped_bytes_ -= region->size();
-  --region_count_;
-  owner->regions_.erase(region->ofs_begin());  // unmaps
-  return owner;
+void ManagerCore::evict_oldest_locked() noexcept {
+  ManagedRegion* oldest = lru_.oldest();
+  FileEntry& owner = oldest->owner();
+  unmap_locked(oldest);
+  drop_if_unused_locked(owner);
 }
 
-void ManagerCore::drop_if_unused_locked(MapRegionList* list) noexcept {
-  if (list->cursors_ != 0) return;
-  if (!list->current_) {
-    // No cursor can reach a replaced list any more, so its regions are all
+void ManagerCore::unmap_locked(ManagedRegion* region) noexcept {
+  lru_.unlink(region);
+  mapped_bytes_ -= region->size();
+  --region_count_;
+  region->owner().regions_.erase(region->ofs_begin());  // unmaps
+}
+
+void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
+  if (entry.cursors_ != 0) return;
+  if (!entry.current_) {
+    // No cursor can reach a replaced entry any more, so its regions are all
     // unpinned and useless: they go now.
-    while (!list->regions_.empty()) {
-      unmap_locked(&list->regions_.begin()->second);
+    while (!entry.regions_.empty()) {
+      unmap_locked(&entry.regions_.begin()->second);
       ++stats_.unmaps_by_eviction;
     }
   }
-  if (!list->regions_.empty()) return;
-  if (list->current_) {
-    current_.erase(key_of(list->source_));
+  if (!entry.regions_.empty()) return;
+  if (entry.current_) {
+    current_.erase(key_of(entry.path_or_fd()));
     return;
   }
   auto found = std::find_if(replaced_.begin(), replaced_.end(),
-                            [list](const auto& entry) { return entry.get() == list; });
+                            [&entry](const auto& replaced) { return replaced.get() == &entry; });
   if (found != replaced_.end()) replaced_.erase(found);
 }
 
-void ManagerCore::lru_push_newest(MapRegion* region) noexcept {
-  region->lru_prev_ = lru_newest_;
-  region->lru_next_ = nullptr;
-  if (lru_newest_ != nullptr) {
-    lru_newest_->lru_next_ = region;
-  } else {
-    lru_oldest_ = region;
-  }
-  lru_newest_ = region;
-}
-
-void ManagerCore::lru_unlink(MapRegion* region) noexcept {
-  (region->lru_prev_ ? region->lru_prev_->lru_next_ : lru_oldest_) = region->lru_next_;
-  (region->lru_next_ ? region->lru_next_->lru_prev_ : lru_newest_) = region->lru_prev_;
-  region->lru_prev_ = region->lru_next_ = nullptr;
-}
-
 std::size_t ManagerCore::num_regions() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return region_count_;
 }
 
-std::size_t ManagerCore::num_open_files() const {
-  std::lock_guard lock(mutex_);
+std::size_t ManagerCore::num_files_with_regions() const {
+  MutexLock lock(mutex_);
   std::size_t count = 0;
-  for (const auto& [key, list] : current_) count += list->regions_.empty() ? 0 : 1;
-  for (const auto& list : replaced_) count += list->regions_.empty() ? 0 : 1;
+  for (const auto& [key, entry] : current_) count += entry->regions_.empty() ? 0 : 1;
+  for (const auto& entry : replaced_) count += entry->regions_.empty() ? 0 : 1;
   return count;
 }
 
 std::uint64_t ManagerCore::mapped_memory_size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return mapped_bytes_;
 }
 
 std::size_t ManagerCore::collect() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::size_t count = evict_all_locked();
   stats_.unmaps_by_collect += count;
+  debug_check_locked();
   return count;
 }
 
 std::size_t ManagerCore::collect_lru_region(std::uint64_t size) {
-  std::lock_guard lock(mutex_);
-  const std::size_t count = size == 0 ? evict_all_locked() : evict_for_locked(size);
+  MutexLock lock(mutex_);
+  const std::size_t count = size == 0 ? evict_all_locked() : evict_for_memory_locked(size);
   stats_.unmaps_by_collect += count;
+  debug_check_locked();
   return count;
 }
 
 bool ManagerCore::align_large_windows() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return align_large_windows_;
 }
 
 void ManagerCore::set_align_large_windows(bool align) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   align_large_windows_ = align;
 }
 
 ManagerStats ManagerCore::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
+}
+
+void ManagerCore::check_invariants() const {
+  MutexLock lock(mutex_);
+  check_invariants_locked();
+}
+
+void ManagerCore::debug_check_locked() const {
+#ifdef SMMAP_CHECK_INVARIANTS
+  check_invariants_locked();
+#endif
 }
 
 }  // namespace smmap::detail

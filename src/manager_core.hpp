@@ -1,110 +1,141 @@
 // ManagerCore: the state shared by a manager object and all its cursors.
 //
-// It owns every file entry (MapRegionList) and, through them, every region.
-// Unpinned regions sit in an intrusive list in the order their last pin was
-// released; eviction takes them from the cold end in O(1) (as LevelDB's LRU
-// cache does).
+// It owns every file entry (FileEntry) and, through them, every region.
+// Unpinned regions sit in a RegionLru in the order their last pin was
+// released; eviction takes them from the cold end in O(1). The behaviour it
+// implements — lookup, placement, eviction order, limits, file identity — is
+// the contract in docs/design.md.
 //
-// Thread safety: every public method locks mutex_; nothing is called with it
-// held from outside.
+// Thread safety: every public method takes mutex_ (none may be called with it
+// held); the *_locked helpers REQUIRE it. Clang checks this at build time
+// (`make test-thread-safety`).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <variant>
 #include <vector>
 
-#include "smmap/cursor.hpp"
+#include "file_entry.hpp"
+#include "managed_region.hpp"
+#include "mutex.hpp"
+#include "region_lru.hpp"
 #include "smmap/manager.hpp"
-#include "smmap/region.hpp"
-#include "smmap/region_list.hpp"
 #include "smmap/stats.hpp"
+#include "smmap/util.hpp"
+#include "smmap/window.hpp"
 
 namespace smmap::detail {
 
-class ManagerCore : public std::enable_shared_from_this<ManagerCore> {
+class ManagerCore {
  public:
-  // Sizes are already resolved: |window_size| is the largest window, 0 for
-  // whole files; |cursor_window_size| is what window_size() reports and caps
-  // the size cursors report (they differ only for a static manager).
-  ManagerCore(std::uint64_t window_size, std::uint64_t cursor_window_size,
-              std::uint64_t max_memory_size, std::uint64_t max_handles);
+  struct Limits {
+    std::uint64_t largest_window = 0;      // 0: whole-file regions
+    std::uint64_t cursor_window_size = 0;  // caps what cursors report; window_size()
+    std::uint64_t max_memory_size = 0;     // soft limit on mapped bytes
+    std::uint64_t max_open_handles = 0;    // hard limit on live regions
+  };
+
+  explicit ManagerCore(const Limits& limits) : limits_(limits) {}
   ManagerCore(const ManagerCore&) = delete;
   ManagerCore& operator=(const ManagerCore&) = delete;
   // REQUIRES: no cursor is alive (they keep the core alive).
   ~ManagerCore();
 
-  WindowCursor make_cursor(const PathOrFd& source);
+  // The current entry for |source| with one more cursor counted on it; a new
+  // entry when there is none or the file was replaced or resized.
+  // Throws std::system_error naming the file.
+  FileEntry* add_cursor(const PathOrFd& source) EXCLUDES(mutex_);
+  // The most bytes a cursor on |entry| may report: the cursor window size, or
+  // the file size when that is 0.
+  std::uint64_t max_request(const FileEntry& entry) const noexcept {
+    return limits_.cursor_window_size != 0 ? limits_.cursor_window_size : entry.file_size();
+  }
 
-  // Releases |old| (may be null) and returns |list|'s region holding
+  // Releases |old| (may be null) and returns |entry|'s region holding
   // |offset|, pinned, mapping one if needed. |hits| are the cursor's
   // unreported hits. On throw, |old| is released all the same.
-  // REQUIRES: offset < list->file_size().
-  MapRegion* switch_region(MapRegionList* list, MapRegion* old, std::uint64_t offset,
-                           std::uint64_t size, std::uint64_t hits);
+  // REQUIRES: offset < entry->file_size(); |old| belongs to |entry|.
+  ManagedRegion* switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
+                               std::uint64_t size, std::uint64_t hits) EXCLUDES(mutex_);
   // Releases a pin of |region| (may be null).
-  void release(MapRegion* region, std::uint64_t hits) noexcept;
-  // A cursor copy: one more cursor on |list| and one more pin of |region|
+  void release(ManagedRegion* region, std::uint64_t hits) noexcept EXCLUDES(mutex_);
+  // A cursor copy: one more cursor on |entry| and one more pin of |region|
   // (may be null).
-  void attach(MapRegionList* list, MapRegion* region) noexcept;
-  // A cursor going away: releases |region| (may be null) and its association.
-  void detach(MapRegionList* list, MapRegion* region, std::uint64_t hits) noexcept;
+  void copy_cursor(FileEntry* entry, ManagedRegion* region) noexcept EXCLUDES(mutex_);
+  // A cursor going away: releases |region| (may be null) and its entry.
+  void remove_cursor(FileEntry* entry, ManagedRegion* region, std::uint64_t hits) noexcept
+      EXCLUDES(mutex_);
 
-  std::size_t num_regions() const;
-  std::size_t num_open_files() const;
-  std::uint64_t mapped_memory_size() const;
-  std::uint64_t window_size() const noexcept { return cursor_window_size_; }
-  std::uint64_t max_handles() const noexcept { return max_handles_; }
-  std::uint64_t max_memory_size() const noexcept { return max_memory_size_; }
-  bool align_large_windows() const;
-  void set_align_large_windows(bool align);
+  std::size_t num_regions() const EXCLUDES(mutex_);
+  std::size_t num_files_with_regions() const EXCLUDES(mutex_);
+  std::uint64_t mapped_memory_size() const EXCLUDES(mutex_);
+  const Limits& limits() const noexcept { return limits_; }
+  bool align_large_windows() const EXCLUDES(mutex_);
+  void set_align_large_windows(bool align) EXCLUDES(mutex_);
 
-  std::size_t collect();
-  std::size_t collect_lru_region(std::uint64_t size);
-  ManagerStats stats() const;
+  std::size_t collect() EXCLUDES(mutex_);
+  std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
+  ManagerStats stats() const EXCLUDES(mutex_);
+
+  // Throws std::logic_error naming the first broken invariant (docs/design.md,
+  // "Invariants"). O(regions + files).
+  void check_invariants() const EXCLUDES(mutex_);
 
  private:
   using Key = std::variant<std::string, int>;
   static Key key_of(const PathOrFd& source);
 
-  MapRegionList* current_list_for(const PathOrFd& source);
-  MapRegion* obtain_region_locked(MapRegionList* list, std::uint64_t offset, std::uint64_t size);
-  MapRegion* map_region_locked(MapRegionList* list, std::uint64_t offset, std::uint64_t size);
-  void pin_locked(MapRegion* region) noexcept;
-  void unpin_locked(MapRegion* region) noexcept;
+  // The region holding |offset|, pinned: a live one, or a new one.
+  ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
+      REQUIRES(mutex_);
+  // Makes room, places and maps a window holding |offset|, retrying once
+  // after freeing every unused region if the map fails.
+  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
+      REQUIRES(mutex_);
+  // Where the window for [offset, offset + size) goes.
+  MapWindow place_window_locked(const FileEntry& entry, std::uint64_t offset,
+                                std::uint64_t size) const REQUIRES(mutex_);
+  // Unmaps unused regions, coldest first, until |incoming| more bytes fit
+  // under the memory limit and one more region under the handle limit.
+  void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
+  // Maps |window| as a new pinned region of |entry|.
+  // Throws std::system_error when the handle limit is reached or the map fails.
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window) REQUIRES(mutex_);
+
+  void pin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  void unpin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
   // Unmaps unused regions, coldest first, while mapped + |incoming| exceeds
   // the memory limit. Returns how many.
-  std::size_t evict_for_locked(std::uint64_t incoming) noexcept;
+  std::size_t evict_for_memory_locked(std::uint64_t incoming) noexcept REQUIRES(mutex_);
   // Unmaps every unused region. Returns how many.
-  std::size_t evict_all_locked() noexcept;
-  // Unmaps an unpinned region and returns its list, which may now be unused.
-  MapRegionList* unmap_locked(MapRegion* region) noexcept;
-  // Destroys |list| if nothing refers to it any more; a replaced list with no
-  // cursor loses its regions first.
-  void drop_if_unused_locked(MapRegionList* list) noexcept;
-  void lru_push_newest(MapRegion* region) noexcept;
-  void lru_unlink(MapRegion* region) noexcept;
+  std::size_t evict_all_locked() noexcept REQUIRES(mutex_);
+  // Unmaps the coldest unused region and drops its entry if that is now
+  // unused. REQUIRES: !lru_.empty().
+  void evict_oldest_locked() noexcept REQUIRES(mutex_);
+  // Unmaps an unpinned region.
+  void unmap_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  // Destroys |entry| if nothing refers to it any more; a replaced entry with
+  // no cursor loses its regions first.
+  void drop_if_unused_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+  // check_invariants() when the library is built with SMMAP_CHECK_INVARIANTS.
+  void debug_check_locked() const REQUIRES(mutex_);
+  void check_invariants_locked() const REQUIRES(mutex_);
 
-  const std::uint64_t window_size_;         // largest sliding window; 0 for whole files
-  const std::uint64_t cursor_window_size_;  // what window_size() reports
-  const std::uint64_t max_memory_size_;
-  const std::uint64_t max_handles_;
+  const Limits limits_;
 
-  mutable std::mutex mutex_;
-  // GUARDED_BY(mutex_) from here on.
-  std::unordered_map<Key, std::unique_ptr<MapRegionList>> current_;
-  // Lists replaced by a newer list for the same source, kept while their
+  mutable Mutex mutex_;
+  std::unordered_map<Key, std::unique_ptr<FileEntry>> current_ GUARDED_BY(mutex_);
+  // Entries replaced by a newer one for the same source, kept while their
   // cursors live.
-  std::vector<std::unique_ptr<MapRegionList>> replaced_;
-  MapRegion* lru_oldest_ = nullptr;
-  MapRegion* lru_newest_ = nullptr;
-  bool align_large_windows_ = kAlignLargeWindowsByDefault;
-  std::uint64_t mapped_bytes_ = 0;
-  std::size_t region_count_ = 0;
-  ManagerStats stats_;
+  std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
+  RegionLru lru_ GUARDED_BY(mutex_);
+  bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
+  std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
+  std::size_t region_count_ GUARDED_BY(mutex_) = 0;
+  ManagerStats stats_ GUARDED_BY(mutex_);
 };
 
 }  // namespace smmap::detail

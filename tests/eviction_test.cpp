@@ -1,4 +1,5 @@
-// Limits (SPEC 3.1 steps 2 and 4) and least-recently-used eviction (SPEC 3.2).
+// Limits (docs/design.md, "Obtaining a region", steps 2 and 4) and least-recently-used eviction
+// ("Eviction order").
 #include <gtest/gtest.h>
 
 #include <random>
@@ -123,6 +124,7 @@ TEST_F(EvictionTest, RandomAccessStaysWithinLimits) {
       ASSERT_TRUE(matches(cursor.buffer(), offset)) << "offset " << offset;
       ASSERT_LE(manager.num_file_handles(), max_handles);
       ASSERT_LE(manager.mapped_memory_size(), max_memory);
+      ASSERT_NO_THROW(manager.check_invariants());
     }
     const ManagerStats stats = manager.stats();
     EXPECT_GT(stats.unmaps_by_eviction, 0u);

@@ -1,5 +1,5 @@
-// Where new windows go (SPEC 3.1, step 3): grown left to the previous region,
-// then right to the next one, at most a window in total, aligned, clipped.
+// Where new windows go (docs/design.md, "Obtaining a region", step 3): grown left to the previous
+// region, then right to the next one, at most a window in total, aligned, clipped.
 #include <gtest/gtest.h>
 
 #include <smmap/smmap.hpp>

@@ -1,5 +1,6 @@
 // Hostile and changing files: what every bad input gets (docs/reliability.md
-// has the table), and files replaced or resized under a manager (SPEC 4.1).
+// has the table), and files replaced or resized under a manager
+// (docs/design.md, "Files: identity and replacement").
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -42,7 +43,7 @@ bool matches_shifted(std::span<const std::byte> bytes, std::uint64_t offset, std
   return matches(bytes, offset + shift);
 }
 
-// --- Files that change under the manager (SPEC 4.1) ---
+// --- Files that change under the manager ---
 
 TEST(ChangingFileTest, RenamedOverGetsAFreshEntryAndOldCursorsKeepTheirView) {
   TempDir dir;

@@ -70,10 +70,11 @@ class SlidingWindowMapBuffer {
   // std::logic_error when the cursor was reassigned to no file meanwhile.
   std::byte operator[](std::uint64_t i);
 
-  // Copies bytes from relative index |offset| into |out|, crossing windows,
-  // and returns how many were copied: fewer than out.size() only at the end.
+  // Copies bytes from relative index |index| (file offset offset() + index)
+  // into |out|, crossing windows, and returns how many were copied: fewer
+  // than out.size() only at the end.
   // Throws as operator[] does (the index is not checked: past the end gives 0).
-  std::size_t read(std::uint64_t offset, std::span<std::byte> out);
+  std::size_t read(std::uint64_t index, std::span<std::byte> out);
 
  private:
   WindowCursor* cursor_ = nullptr;

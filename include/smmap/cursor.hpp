@@ -39,6 +39,10 @@
 namespace smmap {
 
 class SlidingWindowMapBuffer;
+class StaticWindowMapManager;
+namespace detail {
+class ManagerCore;
+}
 
 class WindowCursor {
  public:
@@ -114,8 +118,8 @@ class WindowCursor {
   int fd() const;
 
  private:
-  friend class detail::ManagerCore;
-  friend class SlidingWindowMapBuffer;
+  friend class StaticWindowMapManager;  // makes associated cursors
+  friend class SlidingWindowMapBuffer;  // reads the region fields below
 
   WindowCursor(std::shared_ptr<detail::ManagerCore> core, MapRegionList* list,
                std::uint64_t max_request) noexcept;
@@ -128,8 +132,8 @@ class WindowCursor {
   void take_from(WindowCursor& other) noexcept;
 
   std::shared_ptr<detail::ManagerCore> core_;
-  MapRegionList* list_ = nullptr;  // owned by core_; null iff unassociated
-  MapRegion* region_ = nullptr;    // pinned by this cursor; null iff invalid
+  MapRegionList* list_ = nullptr;  // the file's entry in core_; null iff unassociated
+  MapRegion* region_ = nullptr;    // a region of list_ pinned by this cursor; null iff invalid
   // Copies of the region's fields, so the hit path reads only the cursor.
   const std::byte* region_data_ = nullptr;
   std::uint64_t region_begin_ = 0;

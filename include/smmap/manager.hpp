@@ -21,11 +21,15 @@
 //   std::cout << manager.stats();
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "smmap/cursor.hpp"
 #include "smmap/stats.hpp"
@@ -55,6 +59,8 @@ class StaticWindowMapManager {
   explicit StaticWindowMapManager(std::int64_t window_size = 0, std::uint64_t max_memory_size = 0,
                                   std::uint64_t max_open_handles = kUnlimitedHandles);
 
+  // A moved-from manager may only be destroyed or assigned to: every other
+  // call throws std::logic_error. Cursors it made keep working.
   StaticWindowMapManager(StaticWindowMapManager&&) noexcept = default;
   StaticWindowMapManager& operator=(StaticWindowMapManager&&) noexcept = default;
   // Unmaps every unused region; cursors still alive keep the rest working.
@@ -67,22 +73,37 @@ class StaticWindowMapManager {
   // Throws std::system_error naming the file when it is missing, unreadable,
   // a directory or not a regular file.
   WindowCursor make_cursor(const PathOrFd& source);
-  WindowCursor make_cursor(const std::filesystem::path& path) {
-    return make_cursor(PathOrFd(path));
-  }
-  WindowCursor make_cursor(const char* path) {
+  // A path in any spelling std::filesystem::path accepts: std::string,
+  // std::string_view, const char*, u8"...", std::wstring...
+  template <typename PathLike>
+  requires std::constructible_from<std::filesystem::path, const PathLike&> WindowCursor
+  make_cursor(const PathLike& path) {
     return make_cursor(PathOrFd(std::filesystem::path(path)));
   }
-  WindowCursor make_cursor(int fd) { return make_cursor(PathOrFd(fd)); }
+  // A descriptor of any integer type.
+  // Throws std::invalid_argument when |fd| does not fit in an int.
+  template <std::integral Fd>
+  requires(!std::same_as<Fd, bool>) WindowCursor make_cursor(Fd fd) {
+    if (!std::in_range<int>(fd)) {
+      throw std::invalid_argument("make_cursor: " + std::to_string(fd) +
+                                  " is not a file descriptor (outside the range of int)");
+    }
+    return make_cursor(PathOrFd(static_cast<int>(fd)));
+  }
 
   // Live regions (smmap counts one handle per region).
   std::size_t num_file_handles() const;
-  // Files with at least one live region.
+  // Files with at least one live region (smmap's meaning; a file's
+  // descriptor may stay open longer, while cursors on it live).
   std::size_t num_open_files() const;
-  std::uint64_t window_size() const noexcept;
+  // The largest size a cursor reports: the window size as given, rounded up
+  // to ALLOCATIONGRANULARITY (for a static manager made with 0, 0: no cap).
+  std::uint64_t window_size() const;
   std::uint64_t mapped_memory_size() const;
-  std::uint64_t max_file_handles() const noexcept;
-  std::uint64_t max_mapped_memory_size() const noexcept;
+  // The limits as resolved at construction (max_open_handles, and
+  // max_memory_size with 0 replaced by the default).
+  std::uint64_t max_file_handles() const;
+  std::uint64_t max_mapped_memory_size() const;
 
   // Unmaps every unused region; returns how many.
   std::size_t collect();
@@ -95,6 +116,14 @@ class StaticWindowMapManager {
   std::size_t force_map_handle_removal_win(const std::filesystem::path& base_path);
 
   ManagerStats stats() const;
+
+  // Checks the manager's internal consistency (docs/design.md, "Invariants"):
+  // regions sorted and disjoint inside their files, byte and region counts,
+  // the LRU list holding exactly the unpinned regions, the handle limit.
+  // Throws std::logic_error naming the first broken rule. Costs O(regions);
+  // meant for tests and fuzzers. A library built with SMMAP_CHECK_INVARIANTS
+  // also runs it after every operation that changes the manager.
+  void check_invariants() const;
 
   // When on, and the window size is at least kLargePageSize, a new window
   // starts at a multiple of kLargePageSize whenever such a start lies between
@@ -111,6 +140,9 @@ class StaticWindowMapManager {
                          std::uint64_t max_open_handles);
 
  private:
+  // The shared state. Throws std::logic_error when moved from.
+  detail::ManagerCore& core() const;
+
   std::shared_ptr<detail::ManagerCore> core_;
 };
 

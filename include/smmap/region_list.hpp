@@ -1,27 +1,26 @@
 // smmap/region_list.hpp — MapRegionList, one file and its live regions.
 //
 // A manager keeps one list per file it was asked for: the file's source, its
-// size when the list was made, and its regions sorted by offset (they never
-// overlap). A list can also be made directly, as in smmap, to learn a file's
-// size; it then never holds regions.
+// size when the list was made, and its regions. A list can also be made
+// directly, as in smmap, to learn a file's size; it then never holds regions.
 //
-// Thread safety: path_or_fd() and file_size() never change. size() and
-// empty() take the owning manager's lock and are safe from any thread.
+// Thread safety: path_or_fd() and file_size() never change. size(),
+// empty() and client_count_of() are safe from any thread (a manager's list
+// takes the manager's lock).
 //
-//   #include <cassert>
+// Pointer lifetime: a manager's list lives at least as long as some cursor
+// is associated with it (WindowCursor::region_list()).
+//
+//   #include <iostream>
 //   smmap::MapRegionList file("pack.idx");
 //   std::uint64_t bytes = file.file_size();
-//   assert(file.size() == 0);  // no regions outside a manager
+//   std::cout << bytes << " bytes, " << file.size() << " regions\n";  // 0 regions
 #pragma once
 
-#include <sys/stat.h>
-
+#include <cstddef>
 #include <cstdint>
-#include <map>
-#include <mutex>
-#include <string>
+#include <utility>
 
-#include "smmap/region.hpp"
 #include "smmap/util.hpp"
 
 namespace smmap {
@@ -29,65 +28,31 @@ namespace smmap {
 class MapRegionList {
  public:
   // Reads the size of |source|. A path is opened read-only and closed again.
-  // Throws std::system_error naming the file when it cannot be opened or is a
-  // directory.
-  explicit MapRegionList(PathOrFd source);
+  // Throws std::system_error naming the file when it cannot be opened or is
+  // not a regular file.
+  explicit MapRegionList(const PathOrFd& source);
 
   MapRegionList(const MapRegionList&) = delete;
   MapRegionList& operator=(const MapRegionList&) = delete;
-  ~MapRegionList();
+  virtual ~MapRegionList() = default;
 
   const PathOrFd& path_or_fd() const noexcept { return source_; }
   // The file's size when the list was made.
   std::uint64_t file_size() const noexcept { return file_size_; }
-  // The number of live regions.
-  std::size_t size() const;
+  // The number of live regions (0 for a list made directly).
+  virtual std::size_t size() const { return 0; }
   bool empty() const { return size() == 0; }
   // The client_count() of the live region [ofs, ofs + size), or 0 when the
-  // list holds no such region (it was unmapped). Takes the owning manager's
-  // lock, so it is safe from any thread while the list lives.
-  int client_count_of(std::uint64_t ofs, std::size_t size) const;
+  // list holds no such region (it was unmapped, or never was).
+  virtual int client_count_of(std::uint64_t /*ofs*/, std::size_t /*size*/) const { return 0; }
+
+ protected:
+  MapRegionList(PathOrFd source, std::uint64_t file_size)
+      : source_(std::move(source)), file_size_(file_size) {}
 
  private:
-  friend class detail::ManagerCore;
-
-  // Identity of the file behind the list; a different value for the same
-  // path or descriptor means the file was replaced or resized.
-  struct Identity {
-    std::uint64_t device = 0;
-    std::uint64_t inode = 0;
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    bool operator==(const Identity&) const = default;
-  };
-
-  // Opens |source| (paths only) and records its identity; |fd_| is then open
-  // until the list is destroyed. Used by the manager.
-  MapRegionList(PathOrFd source, std::mutex* manager_mutex);
-
-  void open_and_identify();
-  void system_calls_close() noexcept;
-  static Identity identify(const struct stat& info) noexcept;
-
-  const PathOrFd source_;
-  std::string description_;
-  Identity identity_;
-  std::uint64_t file_size_ = 0;
-
-  // The descriptor windows are mapped from: ours for a path, the caller's
-  // for a descriptor source (never closed by us).
-  int fd_ = -1;
-  bool owns_fd_ = false;
-
-  // Null for a list made directly.
-  std::mutex* manager_mutex_ = nullptr;
-  // GUARDED_BY(*manager_mutex_): regions by start offset, and the number of
-  // cursors associated with this list.
-  std::map<std::uint64_t, MapRegion> regions_;
-  std::size_t cursors_ = 0;
-  // GUARDED_BY(*manager_mutex_): false once a newer list replaced this one
-  // for the same source.
-  bool current_ = true;
+  PathOrFd source_;
+  std::uint64_t file_size_;
 };
 
 }  // namespace smmap

@@ -1,8 +1,9 @@
 // smmap/window.hpp — MapWindow, the arithmetic of placing a new window.
 //
-// A MapWindow is a plain [ofs, ofs + size) range of a file. The manager uses it
-// to grow a requested range towards its neighbours and align it before
-// mapping (SPEC 3.1). It owns nothing and maps nothing.
+// A MapWindow is a plain [ofs, ofs + size) range of a file. The manager uses
+// it to grow a requested range towards its neighbours and align it before
+// mapping (docs/design.md, "Obtaining a region"). It owns nothing and maps
+// nothing.
 //
 // Thread safety: a value type; distinct objects may be used concurrently.
 //

@@ -1,0 +1,66 @@
+// FileEntry: a manager's record of one file — the MapRegionList its cursors
+// report — with the open file windows are mapped from, its identity when the
+// entry was made, its regions by offset and the number of cursors on it.
+//
+// Thread safety: the file, identity and size never change. Everything else is
+// guarded by the manager's mutex and touched only by ManagerCore, whose every
+// method that does so REQUIRES that mutex (Clang's analysis cannot follow the
+// mutex through an entry pointer, so these fields carry no annotation).
+// size() and client_count_of() take the mutex themselves.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+
+#include "managed_region.hpp"
+#include "mutex.hpp"
+#include "open_file.hpp"
+#include "smmap/region_list.hpp"
+
+namespace smmap::detail {
+
+class FileEntry final : public MapRegionList {
+ public:
+  // An entry for |file|, opened from |source|; |manager_mutex| guards it.
+  FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex)
+      : MapRegionList(source, file.size()), file_(std::move(file)), mutex_(manager_mutex) {}
+
+  std::size_t size() const override EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    return regions_.size();
+  }
+  int client_count_of(std::uint64_t ofs, std::size_t size) const override EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    const auto found = regions_.find(ofs);
+    return found == regions_.end() || found->second.size() != size ? 0
+                                                                   : found->second.client_count();
+  }
+
+  int fd() const noexcept { return file_.fd(); }
+  const FileIdentity& identity() const noexcept { return file_.identity(); }
+  const std::string& description() const noexcept { return file_.description(); }
+
+ private:
+  friend class ManagerCore;
+
+  // Declared before regions_, so the regions are unmapped before the
+  // descriptor closes.
+  const OpenFile file_;
+  Mutex& mutex_;
+  // Regions by start offset; they never overlap.
+  std::map<std::uint64_t, ManagedRegion> regions_;
+  // Cursors associated with this entry.
+  std::size_t cursors_ = 0;
+  // False once a newer entry replaced this one for the same source.
+  bool current_ = true;
+};
+
+inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)
+    : ManagedRegion(owner, ofs, map_or_copy(owner.fd(), owner.description(), ofs, size)) {}
+
+inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs,
+                                    const Mapping& mapping) noexcept
+    : MapRegion(ofs, mapping.bytes, mapping.copied), owner_(&owner) {}
+
+}  // namespace smmap::detail

@@ -1,0 +1,86 @@
+#include "open_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "system_calls.hpp"
+
+namespace smmap::detail {
+namespace {
+
+FileIdentity identity_of_regular_file(const struct stat& info, const std::string& what) {
+  if (S_ISDIR(info.st_mode)) throw_system_error(EISDIR, "map", what);
+  if (!S_ISREG(info.st_mode)) throw_system_error(ENODEV, "map (not a regular file)", what);
+  return FileIdentity{
+      .device = static_cast<std::uint64_t>(info.st_dev),
+      .inode = static_cast<std::uint64_t>(info.st_ino),
+      .size = static_cast<std::uint64_t>(info.st_size),
+      .mtime_ns =
+          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
+  };
+}
+
+FileIdentity identify_descriptor(int fd, const std::string& what) {
+  struct stat info {};
+  if (system_calls().fstat(fd, &info) != 0) throw_system_error(errno, "fstat", what);
+  return identity_of_regular_file(info, what);
+}
+
+}  // namespace
+
+FileIdentity identify(const PathOrFd& source, const std::string& what) {
+  if (const int* fd = std::get_if<int>(&source)) return identify_descriptor(*fd, what);
+  struct stat info {};
+  if (system_calls().stat(std::get<std::filesystem::path>(source).c_str(), &info) != 0) {
+    throw_system_error(errno, "stat", what);
+  }
+  return identity_of_regular_file(info, what);
+}
+
+OpenFile::OpenFile(const PathOrFd& source) : description_(describe(source)) {
+  if (const auto* path = std::get_if<std::filesystem::path>(&source)) {
+    fd_ = system_calls().open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_ < 0) throw_system_error(errno, "open", description_);
+    owned_ = true;
+  } else {
+    fd_ = std::get<int>(source);
+  }
+  try {
+    identity_ = identify_descriptor(fd_, description_);
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+OpenFile::OpenFile(OpenFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      owned_(std::exchange(other.owned_, false)),
+      identity_(other.identity_),
+      description_(std::move(other.description_)) {}
+
+OpenFile& OpenFile::operator=(OpenFile&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    owned_ = std::exchange(other.owned_, false);
+    identity_ = other.identity_;
+    description_ = std::move(other.description_);
+  }
+  return *this;
+}
+
+OpenFile::~OpenFile() {
+  close();
+}
+
+void OpenFile::close() noexcept {
+  if (owned_) system_calls().close(fd_);
+  fd_ = -1;
+  owned_ = false;
+}
+
+}  // namespace smmap::detail
