@@ -52,23 +52,23 @@ WORKLOADS = {
 IMPLEMENTATIONS = ("python3-smmap", "ours", "mmap")
 
 
-def byte_words(start_word, count):
-    """Eight bytes per word of splitmix64(word index): offset-dependent data."""
-    import numpy as np
-    x = np.arange(start_word, start_word + count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        x = x ^ (x >> np.uint64(31))
-    return x.astype("<u8").tobytes()
+def test_data():
+    """python/smmap/test/lib.py, the one home of the test-data pattern, loaded
+    by path: the driver imports neither smmap."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python", "smmap", "test", "lib.py")
+    spec = importlib.util.spec_from_file_location("smmap_test_data", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_data(path, size):
     block = 1 << 20
+    pattern_bytes = test_data().pattern_bytes
     with open(path, "wb") as out:
         for start in range(0, size, block):
-            out.write(byte_words(start // 8, block // 8)[: min(block, size - start)])
+            out.write(pattern_bytes(start, min(block, size - start)))
         out.flush()
         os.fsync(out.fileno())
     # Drop it from the page cache and read it in again, so that it sits there as

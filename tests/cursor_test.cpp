@@ -319,5 +319,53 @@ TEST_F(CursorTest, StaticManagerMapsWholeFiles) {
   EXPECT_EQ(manager.mapped_memory_size(), file_size_);
 }
 
+// A static manager maps whole files but reports at most its window size, on
+// the hit path as on the miss.
+TEST_F(CursorTest, HitOnARegionLargerThanTheWindowReportsAtMostTheWindow) {
+  StaticWindowMapManager manager(static_cast<std::int64_t>(2 * G));
+  WindowCursor cursor = manager.make_cursor(file_);
+  ASSERT_TRUE(cursor.use_region(0).is_valid());  // the miss maps the whole file
+  ASSERT_EQ(cursor.region()->size(), file_size_);
+  EXPECT_EQ(cursor.size(), 2 * G);
+  const MapRegion* whole = cursor.region();
+  const std::uint64_t hits = manager.stats().cursor_hits;
+  for (std::uint64_t size : {std::uint64_t{0}, 5 * G, 2 * G + 1}) {
+    ASSERT_TRUE(cursor.use_region(10 * G + 3, size).is_valid());
+    EXPECT_EQ(cursor.region(), whole);  // a hit
+    EXPECT_EQ(cursor.size(), 2 * G) << "asked for " << size;
+    EXPECT_TRUE(matches(cursor.buffer(), 10 * G + 3));
+  }
+  ASSERT_TRUE(cursor.use_region(file_size_ - 7, 0).is_valid());
+  EXPECT_EQ(cursor.size(), 7u);  // the region's end clamps too
+  cursor.unuse_region();
+  EXPECT_EQ(manager.stats().cursor_hits, hits + 4);
+}
+
+TEST_F(CursorTest, AMovedFromCursorIsInvalidAndHoldsNothing) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_TRUE(cursor.use_region(3 * G, 100).is_valid());
+  const MapRegion* region = cursor.region();
+  WindowCursor moved(std::move(cursor));
+  // NOLINTBEGIN(bugprone-use-after-move): the moved-from state is the subject
+  EXPECT_FALSE(cursor.is_valid());
+  EXPECT_FALSE(cursor.is_associated());
+  EXPECT_EQ(cursor.region(), nullptr);
+  EXPECT_EQ(cursor.region_list(), nullptr);
+  EXPECT_EQ(cursor.size(), 0u);
+  EXPECT_TRUE(cursor.buffer().empty());
+  EXPECT_TRUE(cursor.map().empty());
+  EXPECT_EQ(region->client_count(), 2);  // the manager and |moved| only
+
+  WindowCursor assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(moved.region(), nullptr);
+  EXPECT_FALSE(moved.is_valid());
+  // NOLINTEND(bugprone-use-after-move)
+  EXPECT_EQ(assigned.region(), region);
+  EXPECT_EQ(region->client_count(), 2);
+  assigned.unuse_region();
+  EXPECT_EQ(region->client_count(), 1);
+}
+
 }  // namespace
 }  // namespace smmap

@@ -107,6 +107,35 @@ TEST_F(EvictionTest, HandleLimitIsHardWhenEverythingIsPinned) {
   EXPECT_EQ(manager.num_file_handles(), 2u);
 }
 
+// At the handle limit a new window evicts exactly the coldest unused region:
+// no more, no retry, and the eviction is counted.
+TEST_F(EvictionTest, HandleLimitEvictsExactlyTheColdestUnusedRegion) {
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G), 1 << 30, 3);
+  WindowCursor a = manager.make_cursor(file_);
+  WindowCursor b = manager.make_cursor(file_);
+  WindowCursor c = manager.make_cursor(file_);
+  ASSERT_TRUE(a.use_region(0, G).is_valid());
+  ASSERT_TRUE(b.use_region(10 * G, G).is_valid());
+  ASSERT_TRUE(c.use_region(20 * G, G).is_valid());
+  b.unuse_region();  // released first: the coldest
+  a.unuse_region();
+  c.unuse_region();
+  const MapRegionList& list = *a.region_list();
+  ASSERT_EQ(manager.num_file_handles(), 3u);
+
+  ASSERT_TRUE(a.use_region(30 * G, G).is_valid());
+  EXPECT_TRUE(matches(a.buffer(), 30 * G));
+  EXPECT_EQ(manager.num_file_handles(), 3u);
+  EXPECT_EQ(list.client_count_of(10 * G, G), 0) << "the coldest region goes";
+  EXPECT_EQ(list.client_count_of(0, G), 1) << "a warmer one stays";
+  EXPECT_EQ(list.client_count_of(20 * G, G), 1) << "the warmest stays";
+  const ManagerStats stats = manager.stats();
+  EXPECT_EQ(stats.unmaps_by_eviction, 1u);
+  EXPECT_EQ(stats.map_retries, 0u);
+  EXPECT_EQ(stats.maps, 4u);
+  manager.check_invariants();
+}
+
 TEST_F(EvictionTest, RandomAccessStaysWithinLimits) {
   const std::uint64_t max_memory = 10 * G;
   const std::uint64_t max_handles = 4;

@@ -23,6 +23,7 @@ namespace {
 
 using testing::byte_at;
 using testing::count_open_fds;
+using testing::expected_bytes;
 using testing::matches;
 using testing::TempDir;
 
@@ -113,6 +114,37 @@ TEST(ChangingFileTest, AppendedFileGetsAFreshEntryWithTheNewBytes) {
   EXPECT_EQ(old_cursor.file_size(), 100 * kKiB);
   EXPECT_FALSE(old_cursor.use_region(100 * kKiB).is_valid());
   EXPECT_EQ(manager.stats().replaced_files, 1u);
+}
+
+// Same inode, same size, new bytes: only the modification time tells.
+TEST(ChangingFileTest, RewrittenInPlaceWithTheSameSizeGetsAFreshEntry) {
+  TempDir dir;
+  const std::uint64_t size = 8 * kKiB;
+  const auto path = dir.make_file("rewritten", size);
+  SlidingWindowMapManager manager;
+  WindowCursor before = manager.make_cursor(path);
+  struct stat old_info {};
+  ASSERT_EQ(::stat(path.c_str(), &old_info), 0);
+
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  const std::vector<std::byte> shifted = expected_bytes(1, size);  // other bytes
+  ASSERT_EQ(::pwrite(fd, shifted.data(), shifted.size(), 0), static_cast<ssize_t>(size));
+  // A modification time one second later, whatever the clock's resolution.
+  const timespec times[2] = {old_info.st_atim,
+                             {old_info.st_mtim.tv_sec + 1, old_info.st_mtim.tv_nsec}};
+  ASSERT_EQ(::futimens(fd, times), 0);
+  ::close(fd);
+  struct stat new_info {};
+  ASSERT_EQ(::stat(path.c_str(), &new_info), 0);
+  ASSERT_EQ(new_info.st_ino, old_info.st_ino);
+  ASSERT_EQ(new_info.st_size, old_info.st_size);
+
+  WindowCursor after = manager.make_cursor(path);
+  EXPECT_NE(after.region_list(), before.region_list());
+  EXPECT_EQ(manager.stats().replaced_files, 1u);
+  ASSERT_TRUE(after.use_region(0, size).is_valid());
+  EXPECT_TRUE(matches(after.buffer(), 1));
 }
 
 TEST(ChangingFileTest, ReplacedEntriesCloseTheirDescriptorWithTheLastCursor) {

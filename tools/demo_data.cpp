@@ -9,16 +9,10 @@
 #include <system_error>
 
 #include "interrupt.hpp"
+#include "pattern.hpp"
 
 namespace smmap::tools {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 // Files differ in the high bits of the splitmix64 input (offsets / 8 stay below 2^40).
 std::uint64_t file_seed(std::size_t file) {
@@ -32,14 +26,7 @@ std::uint64_t file_seed(std::size_t file) {
 }  // namespace
 
 void fill_demo_bytes(std::size_t file, std::uint64_t offset, std::span<std::byte> out) {
-  const std::uint64_t seed = file_seed(file);
-  for (std::size_t i = 0; i < out.size();) {
-    const std::uint64_t position = offset + i;
-    const std::uint64_t word = splitmix64(seed + position / 8);
-    for (std::uint64_t b = position % 8; b < 8 && i < out.size(); ++b, ++i) {
-      out[i] = static_cast<std::byte>(word >> (8 * b));
-    }
-  }
+  support::fill_pattern(file_seed(file), offset, out);
 }
 
 DemoData::DemoData(std::size_t count, std::uint64_t size, const BlockWritten& on_block)

@@ -2,8 +2,8 @@
 // files whose every byte depends on its file and offset, in a fresh
 // temporary directory that is removed with the object.
 //
-// Byte |o| of file |f| is byte o % 8 (little-endian) of splitmix64(seed(f) +
-// o / 8): no two pages, windows or files look alike.
+// File |f| holds the pattern of src/support/pattern.hpp with seed
+// (f + 1) << 40: no two pages, windows or files look alike.
 //
 //   DemoData demo(4, 64 << 20);            // 4 files of 64 MiB
 //   for (const auto& path : demo.files()) scan(path);

@@ -4,18 +4,43 @@ import struct
 import tempfile
 from unittest import TestCase
 
-__all__ = ["TestBase", "FileCreator", "byte_at", "file_bytes"]
+__all__ = ["TestBase", "FileCreator", "byte_at", "file_bytes", "pattern_bytes"]
 
 _MASK = (1 << 64) - 1
 _pattern = b""
 
 
 def _block(k):
-    # splitmix64 of the 8-byte block index: tests/test_files.cpp's byte_at
+    # splitmix64 of the 8-byte block index: the pattern of the C++ tests
+    # (src/support/pattern.hpp, seed 0)
     x = (k + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
     return x ^ (x >> 31)
+
+
+def _blocks(first, count):
+    """The little-endian bytes of blocks [first, first + count)."""
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is None or count < 4096:
+        return struct.pack("<%dQ" % count, *map(_block, range(first, first + count)))
+    x = np.arange(first, first + count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return x.astype("<u8").tobytes()
+
+
+def pattern_bytes(offset, size):
+    """The bytes [offset, offset + size) of every test file."""
+    first = offset // 8
+    skip = offset - 8 * first
+    return _blocks(first, (skip + size + 7) // 8)[skip:skip + size]
 
 
 def file_bytes(size):
@@ -23,9 +48,7 @@ def file_bytes(size):
     so a read from a wrong offset cannot pass unseen."""
     global _pattern
     if len(_pattern) < size:
-        have = len(_pattern) // 8
-        need = (size + 7) // 8
-        _pattern += struct.pack("<%dQ" % (need - have), *map(_block, range(have, need)))
+        _pattern += _blocks(len(_pattern) // 8, (size + 7) // 8 - len(_pattern) // 8)
     return _pattern[:size]
 
 

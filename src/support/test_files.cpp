@@ -6,25 +6,17 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "pattern.hpp"
+
 namespace smmap::testing {
-namespace {
-
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 std::byte byte_at(std::uint64_t offset) {
-  return static_cast<std::byte>(mix(offset >> 3) >> (8 * (offset & 7)));
+  return support::pattern_byte(0, offset);
 }
 
 std::vector<std::byte> expected_bytes(std::uint64_t offset, std::size_t size) {
   std::vector<std::byte> bytes(size);
-  for (std::size_t i = 0; i < size; ++i) bytes[i] = byte_at(offset + i);
+  support::fill_pattern(0, offset, bytes);
   return bytes;
 }
 
@@ -58,7 +50,7 @@ void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
   for (std::uint64_t done = 0; done < size;) {
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - done));
-    for (std::size_t i = 0; i < n; ++i) block[i] = byte_at(done + i);
+    support::fill_pattern(0, done, std::span(block).first(n));
     out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
     done += n;
   }

@@ -1,0 +1,47 @@
+// The truncation guard is armed only during a guarded copy: once a copy has
+// returned, a fault on the same pages is an ordinary SIGBUS again, as it
+// would be without the library.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "reliability_support.hpp"
+#include "smmap/smmap.hpp"
+#include "test_files.hpp"
+
+namespace smmap {
+namespace {
+
+constexpr std::uint64_t kKiB = 1024;
+
+// A load that the compiler cannot drop.
+__attribute__((noinline)) std::byte read_raw(const std::byte* at) {
+  return *static_cast<const volatile std::byte*>(at);
+}
+
+TEST(GuardDeathTest, AfterASuccessfulGuardedCopyTheGuardIsDisarmed) {
+  SMMAP_SKIP_IF_EMULATED();
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  testing::TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  EXPECT_EXIT(
+      {
+        SlidingWindowMapManager manager;
+        WindowCursor cursor = manager.make_cursor(path);
+        SlidingWindowMapBuffer buf(cursor);
+        // A guarded copy over every page, which succeeds.
+        std::vector<std::byte> all(64 * kKiB);
+        if (buf.read(0, all) != all.size()) ::_exit(1);
+        ::truncate(path.c_str(), 0);
+        // The same pages, read raw: SIGBUS, not a jump into a finished copy.
+        read_raw(cursor.map().data() + 32 * kKiB);
+        ::_exit(0);
+      },
+      ::testing::KilledBySignal(SIGBUS), "");
+}
+
+}  // namespace
+}  // namespace smmap
