@@ -559,11 +559,13 @@ void print_json(const Config& config, const std::string& limits, std::uint64_t t
 
 int run_bench(const Args& arguments) {
   const Config config = parse_config(arguments);
+  // Progress goes to a terminal only; pipes and logs get nothing but errors.
+  const bool show_progress = !config.json && ::isatty(STDERR_FILENO) == 1;
 
   std::unique_ptr<DemoData> demo;
   std::vector<std::filesystem::path> paths;
   if (config.paths.empty()) {
-    if (!config.json) {
+    if (show_progress) {
       std::fprintf(stderr, "smmap bench: writing %zu demo files of %s...\n", config.files,
                    format_size(config.file_size).c_str());
     }
@@ -602,7 +604,7 @@ int run_bench(const Args& arguments) {
     const std::vector<Read> reads = make_reads(pattern, sizes, config.reads);
     for (unsigned round = 0; round < config.repeat; ++round) {
       for (const std::string& strategy : config.strategies) {
-        if (!config.json) {
+        if (show_progress) {
           std::fprintf(stderr, "\r%-11s %-14s round %u    ", pattern.c_str(), strategy.c_str(),
                        round + 1);
         }
@@ -618,7 +620,7 @@ int run_bench(const Args& arguments) {
       }
     }
   }
-  if (!config.json) std::fputs("\r                                          \r", stderr);
+  if (show_progress) std::fputs("\r                                          \r", stderr);
 
   if (config.json) {
     print_json(config, limits, total, sliding, results);

@@ -17,13 +17,17 @@
 namespace smmap::tools {
 
 const char kCatUsage[] =
-    "Usage: smmap cat [--window SIZE] [--max-memory SIZE] FILE [OFFSET [LENGTH]]\n"
+    "Usage: smmap cat [--window SIZE] [--max-memory SIZE] [--max-handles N] FILE [OFFSET "
+    "[LENGTH]]\n"
     "\n"
     "Writes LENGTH bytes of FILE starting at OFFSET to standard output, read\n"
-    "through a sliding-window manager (windows of at most SIZE, default 1 GiB).\n"
-    "OFFSET defaults to 0 and LENGTH to the rest of the file; both take sizes\n"
-    "(4096, 64K, 1M). A LENGTH past the end stops at the end; an OFFSET past\n"
-    "the end is an error.\n";
+    "through a sliding-window manager. OFFSET defaults to 0 and LENGTH to the\n"
+    "rest of the file; both take sizes (4096, 64K, 1M). A LENGTH past the end\n"
+    "stops at the end; an OFFSET past the end is an error.\n"
+    "\n"
+    "  --window SIZE       largest window (default: 1 GiB; 0: whole files)\n"
+    "  --max-memory SIZE   soft limit of mapped bytes (default: 8 GiB)\n"
+    "  --max-handles N     most windows mapped at once (default: no limit)\n";
 
 namespace {
 

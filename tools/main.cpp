@@ -21,12 +21,21 @@ struct Command {
   int (*run)(const Args& args);
 };
 
+int help(const Args& args);
+
+constexpr char kHelpUsage[] =
+    "Usage: smmap help [COMMAND]\n"
+    "\n"
+    "Prints the list of commands, or the usage of COMMAND. The same as\n"
+    "`smmap --help` and `smmap COMMAND --help`.\n";
+
 constexpr Command kCommands[] = {
     {"scan", "read files through a sliding-window manager; print checksums and statistics",
      kScanUsage, run_scan},
     {"cat", "write bytes of a file to stdout, read through the manager", kCatUsage, run_cat},
     {"bench", "compare the manager with pread and plain mmap on the same reads", kBenchUsage,
      run_bench},
+    {"help", "show this text, or `smmap help COMMAND` for one command", kHelpUsage, help},
 };
 
 const Command* find_command(std::string_view name) {
@@ -49,7 +58,6 @@ void print_usage(std::FILE* out) {
                  static_cast<int>(command.summary.size()), command.summary.data());
   }
   std::fputs(
-      "  help    show this text, or `smmap help COMMAND` for one command\n"
       "\n"
       "Sizes take binary units: 4096, 64K, 1M, 64MiB, 2G.\n"
       "Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n",
@@ -65,7 +73,9 @@ int help(const Args& args) {
     print_usage(stdout);
     return 0;
   }
-  const Command* command = find_command(args[0]);
+  if (args.size() > 1) throw UsageError("help takes one COMMAND; see 'smmap --help'");
+  // `smmap help --help` is `smmap help help`.
+  const Command* command = find_command(is_help(args[0]) ? "help" : args[0]);
   if (command == nullptr) throw UsageError("no command '" + args[0] + "'; see 'smmap --help'");
   std::fputs(command->usage, stdout);
   return 0;

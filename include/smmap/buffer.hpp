@@ -13,6 +13,9 @@
 // operator[] throw std::system_error instead of crashing. Spans taken from
 // the cursor directly (buffer(), map()) cannot be protected.
 //
+//   #include <smmap/manager.hpp>
+//   #include <array>
+//   smmap::SlidingWindowMapManager manager;
 //   smmap::WindowCursor cursor = manager.make_cursor("big.pack");
 //   smmap::SlidingWindowMapBuffer buf(cursor, 1000);  // bytes 1000.. of the file
 //   std::byte first = buf[0];

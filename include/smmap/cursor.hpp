@@ -17,6 +17,7 @@
 // use_region(), unuse_region(), assignment or destruction.
 // Spans from buffer()/map() are not guarded: a file truncated under them raises SIGBUS.
 //
+//   #include <smmap/manager.hpp>
 //   smmap::SlidingWindowMapManager manager;
 //   smmap::WindowCursor cursor = manager.make_cursor("objects/pack/x.pack");
 //   if (cursor.use_region(4096, 64).is_valid()) {

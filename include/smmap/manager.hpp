@@ -13,6 +13,7 @@
 // threads, each with its own cursors. Its state lives until the manager and
 // every cursor it made are gone.
 //
+//   #include <iostream>
 //   smmap::SlidingWindowMapManager manager(1 << 20, 64 << 20);  // 1 MiB windows, 64 MiB
 //   smmap::WindowCursor cursor = manager.make_cursor("big.pack");
 //   cursor.use_region(123456789, 64);

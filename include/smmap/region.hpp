@@ -12,6 +12,7 @@
 // Pointer lifetime: data() stays valid until the region is destroyed; for a
 // managed region, while some cursor pins it.
 //
+//   #include <iostream>
 //   smmap::MapRegion whole("pack.idx", 0, 0);  // size 0: to the end of the file
 //   std::span<const std::byte> bytes = whole.buffer();
 //   std::cout << bytes.size() << " bytes, " << whole.client_count() << " client\n";

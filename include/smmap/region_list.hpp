@@ -11,6 +11,7 @@
 // Pointer lifetime: a manager's list lives at least as long as some cursor
 // is associated with it (WindowCursor::region_list()).
 //
+//   #include <iostream>
 //   smmap::MapRegionList file("pack.idx");
 //   std::uint64_t bytes = file.file_size();
 //   std::cout << bytes << " bytes, " << file.size() << " regions\n";  // 0 regions

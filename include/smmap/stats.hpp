@@ -9,6 +9,8 @@
 //
 // Thread safety: a value type.
 //
+//   #include <smmap/manager.hpp>
+//   smmap::SlidingWindowMapManager manager;
 //   smmap::ManagerStats s = manager.stats();
 //   double hit_rate = double(s.cursor_hits + s.region_hits) /
 //                     double(s.cursor_hits + s.region_hits + s.maps);

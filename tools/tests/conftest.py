@@ -3,8 +3,10 @@
 The program under test is $SMMAP (set by ctest), else build/tools/smmap.
 """
 import os
+import pty
 import random
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,12 @@ def fnv1a64(data: bytes) -> int:
     return h
 
 
+SOURCE_DIR = Path(__file__).resolve().parents[2]
+CLI_DOC = SOURCE_DIR / "docs" / "cli.md"
+
+
 def program() -> str:
-    path = os.environ.get("SMMAP") or str(Path(__file__).resolve().parents[2] / "build/tools/smmap")
+    path = os.environ.get("SMMAP") or str(SOURCE_DIR / "build/tools/smmap")
     if not os.access(path, os.X_OK):
         pytest.fail(f"the smmap program is not built: {path}")
     return path
@@ -36,6 +42,34 @@ def run(*args, **kwargs) -> subprocess.CompletedProcess:
     result.stderr = result.stderr.decode()
     assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
     return result
+
+
+def run_on_a_terminal(*args) -> tuple:
+    """Runs the program with stderr on a pseudo-terminal; returns the result
+    (stdout as bytes) and all that was written to the terminal, as text."""
+    master, slave = pty.openpty()
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
+                                stderr=slave, timeout=60)
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    return result, b"".join(chunks).decode()
 
 
 def write_data(path: Path, size: int, seed: int) -> bytes:

@@ -79,12 +79,3 @@ def test_a_file_named_like_an_option(tmp_path):
     result = run("cat", "--", path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == data
-
-
-@pytest.mark.parametrize("args", [["--help"], ["-h"], ["help"], ["help", "scan"],
-                                  ["help", "cat"], ["scan", "--help"], ["cat", "-h"]])
-def test_help_exits_0(args):
-    result = run(*args)
-    assert result.returncode == 0
-    assert b"Usage: smmap" in result.stdout
-    assert result.stderr == ""

@@ -1,13 +1,10 @@
 """smmap scan: checksums of given files, and the demo run with no files."""
 import os
-import pty
 import re
-import subprocess
-import threading
 
 import pytest
 
-from conftest import checksums_of, fnv1a64, program, run, stats_of, write_data
+from conftest import checksums_of, fnv1a64, run, run_on_a_terminal, stats_of, write_data
 
 MiB = 1 << 20
 SIZES = [0, 1, 4095, 4096, 65537, 300_001, MiB + 123]
@@ -92,30 +89,8 @@ def test_demo_takes_the_limit_options(tmp_path):
 
 def test_progress_bar_on_a_terminal(files):
     path = max(files, key=lambda p: os.path.getsize(p))
-    master, slave = pty.openpty()
-    chunks = []
-
-    def drain():
-        while True:
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        result = subprocess.run([program(), "scan", path], stdout=subprocess.PIPE, stderr=slave,
-                                timeout=60)
-    finally:
-        os.close(slave)
-        reader.join(timeout=10)
-        os.close(master)
+    result, drawn = run_on_a_terminal("scan", path)
     assert result.returncode == 0
-    drawn = b"".join(chunks).decode()
     assert re.search(r"scan \[#+ *\] +\d+%", drawn), drawn
     assert drawn.endswith("\r\x1b[K")  # erased at the end
     assert checksums_of(result.stdout) == {path: files[path]}
