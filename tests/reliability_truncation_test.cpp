@@ -264,6 +264,30 @@ TEST(TruncationDeathTest, ForeignFaultsChainToThePreviousHandler) {
       ::testing::ExitedWithCode(42), "");
 }
 
+// A buffer over |path| that has made the first guarded copy (which installs
+// our handler).
+struct BufferOfFile {
+  explicit BufferOfFile(const std::filesystem::path& path)
+      : cursor(manager.make_cursor(path)), buf(cursor) {
+    buf[0];
+  }
+  SlidingWindowMapManager manager;
+  WindowCursor cursor;
+  SlidingWindowMapBuffer buf;
+};
+
+// In a death test: a guarded read of the truncated file must throw EIO; says
+// so on stderr.
+void expect_eio_from_guarded_read(SlidingWindowMapBuffer& buf) {
+  try {
+    buf[32 * kKiB];
+  } catch (const std::system_error& error) {
+    std::fprintf(stderr, "guarded copy: %s\n", error.code().message().c_str());
+    return;
+  }
+  ::_exit(3);
+}
+
 // A handler installed over ours that hands the signal back the way Python's
 // faulthandler does: it puts back the handler it replaced and raises again.
 struct sigaction replaced_by_restorer {};
@@ -293,23 +317,17 @@ TEST(TruncationDeathTest, HandlerInstalledLaterThatHandsTheSignalBack) {
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
       {
-        SlidingWindowMapManager manager;
-        WindowCursor cursor = manager.make_cursor(path);
-        SlidingWindowMapBuffer buf(cursor);
-        buf[0];  // installs ours
+        BufferOfFile file(path);
         install_restoring_handler();
         ::truncate(path.c_str(), 0);
-        try {
-          buf[32 * kKiB];
-          ::_exit(3);
-        } catch (const std::system_error& error) {
-          if (error.code() != std::errc::io_error) ::_exit(4);
-        }
+        expect_eio_from_guarded_read(file.buf);
         install_restoring_handler();  // it removed itself
-        read_raw(cursor.map().data() + 32 * kKiB);
+        read_raw(file.cursor.map().data() + 32 * kKiB);
         ::_exit(0);
       },
-      ::testing::KilledBySignal(SIGBUS), "restoring handler ran\n(.|\n)*restoring handler ran");
+      ::testing::KilledBySignal(SIGBUS),
+      "restoring handler ran\n(.|\n)*guarded copy: Input/output error\n(.|\n)*"
+      "restoring handler ran");
 }
 
 // A handler installed after ours that does not hand the signal back: after
@@ -322,23 +340,15 @@ TEST(TruncationDeathTest, InstallAgainOverAHandlerInstalledLater) {
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
       {
-        SlidingWindowMapManager manager;
-        WindowCursor cursor = manager.make_cursor(path);
-        SlidingWindowMapBuffer buf(cursor);
-        buf[0];  // installs ours
+        BufferOfFile file(path);
         struct sigaction action {};
         action.sa_handler = user_sigbus_handler;
         sigemptyset(&action.sa_mask);
         sigaction(SIGBUS, &action, nullptr);
         detail::install_sigbus_handler();
         ::truncate(path.c_str(), 0);
-        try {
-          buf[32 * kKiB];  // ours
-          ::_exit(3);
-        } catch (const std::system_error& error) {
-          std::fprintf(stderr, "guarded copy: %s\n", error.code().message().c_str());
-        }
-        read_raw(cursor.map().data() + 32 * kKiB);  // not ours
+        expect_eio_from_guarded_read(file.buf);          // ours
+        read_raw(file.cursor.map().data() + 32 * kKiB);  // not ours
         ::_exit(0);
       },
       ::testing::ExitedWithCode(42), "guarded copy: Input/output error");
