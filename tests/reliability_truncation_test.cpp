@@ -1,14 +1,17 @@
 // Files truncated under live regions: copies through the buffer throw
 // std::system_error(EIO) instead of dying of SIGBUS, and the process, the
 // manager and other threads carry on.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <system_error>
@@ -28,6 +31,7 @@ using testing::matches;
 using testing::TempDir;
 
 constexpr std::uint64_t kKiB = 1024;
+constexpr std::uint64_t kMiB = 1024 * kKiB;
 
 void truncate_file(const std::filesystem::path& path, std::uint64_t size) {
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size)), 0) << path;
@@ -145,6 +149,45 @@ TEST(TruncationTest, ManyThreadsFaultAtOnce) {
   EXPECT_EQ(errors.load(), kThreads * 16);
 }
 
+// The message names the first byte the truncation took, however the copy
+// ran into the lost pages (glibc's memcpy copies large blocks backwards).
+TEST(TruncationTest, MessageNamesTheFirstLostByte) {
+  SMMAP_SKIP_IF_EMULATED();
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 2 * kMiB);
+  SlidingWindowMapManager manager(2 * kMiB);
+  WindowCursor cursor = manager.make_cursor(path);
+  SlidingWindowMapBuffer buf(cursor);
+  std::vector<std::byte> out(kMiB);
+  ASSERT_EQ(buf.read(0, out), out.size());
+
+  truncate_file(path, 8192);
+  testing::expect_mentions(testing::error_of([&] { buf.read(0, out); }), "byte 8192 is gone");
+  testing::expect_mentions(testing::error_of([&] { buf.read(4096, out); }), "byte 8192 is gone");
+  // A read that starts past the new end lost its first byte.
+  testing::expect_mentions(testing::error_of([&] { buf.read(64 * kKiB, out); }),
+                           "byte 65536 is gone");
+}
+
+// The same for a manager given a descriptor: its current size comes from it.
+TEST(TruncationTest, MessageNamesTheFirstLostByteOfADescriptor) {
+  SMMAP_SKIP_IF_EMULATED();
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 2 * kMiB);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  {
+    SlidingWindowMapManager manager(2 * kMiB);
+    WindowCursor cursor = manager.make_cursor(PathOrFd(fd));
+    SlidingWindowMapBuffer buf(cursor);
+    std::vector<std::byte> out(kMiB);
+    ASSERT_EQ(buf.read(0, out), out.size());
+    truncate_file(path, 100'000);  // inside a page
+    testing::expect_mentions(testing::error_of([&] { buf.read(0, out); }), "byte 100000 is gone");
+  }
+  ::close(fd);
+}
+
 TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
   SMMAP_SKIP_IF_EMULATED();
   TempDir dir;
@@ -220,6 +263,103 @@ TEST(TruncationDeathTest, ForeignFaultsChainToThePreviousHandler) {
         ::_exit(0);
       },
       ::testing::ExitedWithCode(42), "");
+}
+
+// A buffer over |path| that has made the first guarded copy (which installs
+// our handler).
+struct BufferOfFile {
+  explicit BufferOfFile(const std::filesystem::path& path)
+      : cursor(manager.make_cursor(path)), buf(cursor) {
+    buf[0];
+  }
+  SlidingWindowMapManager manager;
+  WindowCursor cursor;
+  SlidingWindowMapBuffer buf;
+};
+
+// In a death test: a guarded read of the truncated file must throw EIO; says
+// so on stderr.
+void expect_eio_from_guarded_read(SlidingWindowMapBuffer& buf) {
+  try {
+    buf[32 * kKiB];
+  } catch (const std::system_error& error) {
+    std::fprintf(stderr, "guarded copy: %s\n", error.code().message().c_str());
+    return;
+  }
+  ::_exit(3);
+}
+
+// A handler installed over ours that hands the signal back the way Python's
+// faulthandler does: it puts back the handler it replaced and raises again.
+struct sigaction replaced_by_restorer {};
+
+void restoring_handler(int signal) {
+  static const char note[] = "restoring handler ran\n";
+  [[maybe_unused]] const auto written = ::write(2, note, sizeof note - 1);
+  sigaction(signal, &replaced_by_restorer, nullptr);
+  raise(signal);
+}
+
+void install_restoring_handler() {
+  struct sigaction action {};
+  action.sa_handler = restoring_handler;
+  action.sa_flags = SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGBUS, &action, &replaced_by_restorer);
+}
+
+// True for a process that did not carry on to exit(0): killed by SIGBUS, or,
+// under AddressSanitizer (whose handler ours chains to), exited after its
+// report.
+bool dies_of_the_fault(int status) {
+  return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+
+// A handler installed after the first guarded copy, which hands the signal
+// back: guarded copies still throw EIO; other faults reach it and then, as
+// ours hands them on, the handler that was there before ours.
+TEST(TruncationDeathTest, HandlerInstalledLaterThatHandsTheSignalBack) {
+  SMMAP_SKIP_IF_EMULATED();
+  set_death_test_style();
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  EXPECT_EXIT(
+      {
+        BufferOfFile file(path);
+        install_restoring_handler();
+        ::truncate(path.c_str(), 0);
+        expect_eio_from_guarded_read(file.buf);
+        install_restoring_handler();  // it removed itself
+        read_raw(file.cursor.map().data() + 32 * kKiB);
+        ::_exit(0);
+      },
+      dies_of_the_fault,
+      "restoring handler ran\n(.|\n)*guarded copy: Input/output error\n(.|\n)*"
+      "restoring handler ran");
+}
+
+// A handler installed after ours that does not hand the signal back: after
+// install_sigbus_handler() ours is on top again, guarded copies throw EIO and
+// other faults reach that handler.
+TEST(TruncationDeathTest, InstallAgainOverAHandlerInstalledLater) {
+  SMMAP_SKIP_IF_EMULATED();
+  set_death_test_style();
+  TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  EXPECT_EXIT(
+      {
+        BufferOfFile file(path);
+        struct sigaction action {};
+        action.sa_handler = user_sigbus_handler;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGBUS, &action, nullptr);
+        detail::install_sigbus_handler();
+        ::truncate(path.c_str(), 0);
+        expect_eio_from_guarded_read(file.buf);          // ours
+        read_raw(file.cursor.map().data() + 32 * kKiB);  // not ours
+        ::_exit(0);
+      },
+      ::testing::ExitedWithCode(42), "guarded copy: Input/output error");
 }
 
 }  // namespace
