@@ -67,8 +67,7 @@ std::size_t SlidingWindowMapBuffer::read(std::uint64_t index, std::span<std::byt
     const std::uint64_t chunk =
         std::min(wanted - done, cursor.region_begin_ + cursor.region_size_ - position);
     detail::guarded_copy(out.data() + done, cursor.region_data_ + (position - cursor.region_begin_),
-                         static_cast<std::size_t>(chunk), &cursor.path_or_fd(), position,
-                         cursor.list_->mapped_fd());
+                         static_cast<std::size_t>(chunk), &cursor.path_or_fd(), position);
     done += chunk;
     position += chunk;
   }

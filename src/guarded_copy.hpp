@@ -32,7 +32,7 @@
 //
 //   std::byte out[64];
 //   detail::guarded_copy(out, cursor.buffer().data(), sizeof out, &cursor.path_or_fd(),
-//                        cursor.ofs_begin(), cursor.region_list()->mapped_fd());
+//                        cursor.ofs_begin());
 //   // throws std::system_error(EIO) if truncated
 #pragma once
 

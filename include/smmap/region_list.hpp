@@ -37,9 +37,6 @@ class MapRegionList {
   virtual ~MapRegionList() = default;
 
   const PathOrFd& path_or_fd() const noexcept { return source_; }
-  // The descriptor windows are mapped from (ours for a path, the caller's
-  // for a descriptor), or -1 for a list made directly.
-  int mapped_fd() const noexcept { return fd_; }
   // The file's size when the list was made.
   std::uint64_t file_size() const noexcept { return file_size_; }
   // The number of live regions (0 for a list made directly).
