@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include "errors.hpp"
 #include "guarded_copy.hpp"
 
 namespace smmap::python {
@@ -23,15 +24,6 @@ PyTypeObject* mapped_bytes_type = nullptr;
 
 MappedBytes* as_view(PyObject* self) {
   return reinterpret_cast<MappedBytes*>(self);
-}
-
-PyObject* set_os_error(const std::system_error& error) {
-  PyObject* args = Py_BuildValue("(is)", error.code().value(), error.what());
-  if (args != nullptr) {
-    PyErr_SetObject(PyExc_OSError, args);
-    Py_DECREF(args);
-  }
-  return nullptr;
 }
 
 // The file and file offset of view->data[index], for error messages; no
@@ -104,7 +96,7 @@ PyObject* mapped_bytes_item(PyObject* self, Py_ssize_t index) {
     const Origin origin = origin_of(view, index);
     detail::guarded_copy(&value, view->data + index, 1, origin.source, origin.offset);
   } catch (const std::system_error& error) {
-    return set_os_error(error);
+    return set_os_error(error, origin_of(view, index).source);
   }
   return PyLong_FromLong(static_cast<long>(value));
 }
@@ -295,10 +287,9 @@ PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step
     try {
       std::rethrow_exception(failure);
     } catch (const std::system_error& error) {
-      return set_os_error(error);
-    } catch (const std::exception& error) {
-      PyErr_SetString(PyExc_RuntimeError, error.what());
-      return nullptr;
+      return set_os_error(error, source);
+    } catch (...) {
+      return set_error_from_current(nullptr);
     }
   }
   return bytes;

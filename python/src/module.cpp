@@ -145,11 +145,16 @@ py::object region_bytes(const Region& r) {
     if (!r.standalone) throw py::value_error("the region was released");
     view = new_mapped_bytes(r.standalone, r.standalone->data(), r.standalone->size());
   } else {
+    // The whole region, not the window use_region() clamps to window_size.
     WindowCursor pin = r.entry;
     pin.use_region(r.ofs, r.size);
-    if (!pin.is_valid()) throw py::value_error("the region's file shrank");
-    const std::span<const std::byte> bytes = pin.buffer();
-    view = new_mapped_bytes(std::move(pin), bytes.data(), bytes.size());
+    const MapRegion* mapped = pin.region();
+    if (mapped == nullptr) throw py::value_error("the region's file shrank");
+    const std::uint64_t skip = r.ofs - mapped->ofs_begin();
+    const std::byte* data = mapped->data() + skip;
+    const std::size_t size =
+        static_cast<std::size_t>(std::min<std::uint64_t>(r.size, mapped->size() - skip));
+    view = new_mapped_bytes(std::move(pin), data, size);
   }
   if (view == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(view);
@@ -277,41 +282,33 @@ py::object buffer_getitem(Buffer& b, py::handle key) {
 // buffer[i]) bypass pybind11's dispatcher: they are plain CPython methods
 // (METH_FASTCALL) installed over the pybind11 ones, with the same behaviour.
 
-// The C++ object inside a pybind11 instance of one of our classes. The method
-// descriptors and slots below are only reached with instances of the class.
+// The C++ object inside a pybind11 instance of T's class or of a Python
+// subclass (whose layout may hold several C++ bases: pybind11 finds T's).
+// nullptr with TypeError set when the object holds no T (made with __new__
+// alone, or a subclass that never called T's __init__).
 template <class T>
 T* value_of(PyObject* self) {
-  auto* instance = reinterpret_cast<py::detail::instance*>(self);
-  void* value = instance->simple_layout ? instance->simple_value_holder[0]
-                                        : instance->nonsimple.values_and_holders[0];
+  static PyTypeObject* const exact =
+      reinterpret_cast<PyTypeObject*>(py::detail::get_type_handle(typeid(T), true).ptr());
+  void* value = nullptr;
+  if (Py_TYPE(self) == exact) {
+    auto* instance = reinterpret_cast<py::detail::instance*>(self);
+    value = instance->simple_layout ? instance->simple_value_holder[0]
+                                    : instance->nonsimple.values_and_holders[0];
+  } else {
+    const py::detail::value_and_holder holder =
+        reinterpret_cast<py::detail::instance*>(self)->get_value_and_holder(
+            py::detail::get_type_info(typeid(T)), false);
+    if (holder.inst != nullptr && holder.holder_constructed()) value = holder.value_ptr();
+  }
   if (value == nullptr) PyErr_SetString(PyExc_TypeError, "the object was not initialized");
   return static_cast<T*>(value);
 }
 
-// Sets the Python error for the exception being handled; returns nullptr.
-PyObject* raise_current(py::handle filename) noexcept {
-  try {
-    throw;
-  } catch (py::error_already_set& error) {
-    error.restore();
-  } catch (const py::builtin_exception& error) {
-    error.set_error();
-  } catch (const std::system_error& error) {
-    try {
-      raise_os_error(error, filename && !PyLong_Check(filename.ptr()) ? filename : py::handle());
-    } catch (py::error_already_set& set) {
-      set.restore();
-    }
-  } catch (const std::out_of_range& error) {
-    PyErr_SetString(PyExc_IndexError, error.what());
-  } catch (const std::logic_error& error) {
-    PyErr_SetString(PyExc_ValueError, error.what());
-  } catch (const std::bad_alloc&) {
-    PyErr_NoMemory();
-  } catch (const std::exception& error) {
-    PyErr_SetString(PyExc_RuntimeError, error.what());
-  }
-  return nullptr;
+// Sets the Python error for the exception being handled, naming |source|
+// (what a cursor was made from) when it is a path; returns nullptr.
+PyObject* raise_current(py::handle source) noexcept {
+  return set_error_from_current(source && !PyLong_Check(source.ptr()) ? source.ptr() : nullptr);
 }
 
 // Sorts positional and keyword arguments into |out| by |names|; false with
@@ -484,6 +481,20 @@ Py_ssize_t fast_buffer_length(PyObject* self) {
   return b == nullptr ? -1 : buffer_length(*b);
 }
 
+PyObject* fast_buffer_len(PyObject* self, PyObject*) {
+  const Py_ssize_t length = fast_buffer_length(self);
+  return length < 0 ? nullptr : PyLong_FromSsize_t(length);
+}
+
+// b[i] and len(b) are the slots; these are the same functions as methods, so
+// that type(b).__getitem__(b, i) runs what b[i] runs.
+PyMethodDef buffer_fast_methods[] = {
+    {"__getitem__", fast_buffer_subscript, METH_O,
+     "__getitem__(key)\n--\n\nThe byte at an index (an int) or the bytes of a slice."},
+    {"__len__", fast_buffer_len, METH_NOARGS, "__len__()\n--\n\nThe bytes in view."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
 void install_methods(py::handle type, PyMethodDef* methods) {
   for (PyMethodDef* method = methods; method->ml_name != nullptr; ++method) {
     py::object descriptor = py::reinterpret_steal<py::object>(
@@ -495,6 +506,7 @@ void install_methods(py::handle type, PyMethodDef* methods) {
 
 void install_fast_paths(py::handle cursor_type, py::handle buffer_type) {
   install_methods(cursor_type, cursor_fast_methods);
+  install_methods(buffer_type, buffer_fast_methods);
   auto* buffer = reinterpret_cast<PyTypeObject*>(buffer_type.ptr());
   buffer->tp_as_mapping->mp_subscript = fast_buffer_subscript;
   buffer->tp_as_mapping->mp_length = fast_buffer_length;
@@ -731,8 +743,7 @@ void bind_buffer(py::module_& m) {
            py::arg("size") = max_size(), py::arg("flags") = 0)
       .def("end_access", [](Buffer& b) { b.buffer.end_access(); })
       .def("cursor", [](const Buffer& b) { return b.cursor_object; })
-      .def("__len__", &buffer_length)
-      .def("__getitem__", &buffer_getitem)
+      // __len__ and __getitem__: see buffer_fast_methods
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](Buffer& b, py::args) {
         b.buffer.end_access();
