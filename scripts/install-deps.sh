@@ -10,6 +10,9 @@ packages=(
   pybind11-dev python3-dev            # the Python module
   python3-pytest                      # Python tests
   python3-venv                        # make python-install makes a venv
+  python3-pip python3-setuptools python3-wheel python3-build python3-packaging python3-nose
+                                      # pip install / python3 -m build of pyproject.toml, offline;
+                                      # `make test-python-install` (gitdb's tests import nose)
   python3-smmap python3-gitdb         # the reference smmap, and gitdb for the drop-in test
   python3-matplotlib                  # the benchmark chart
   git                                 # the gitdb test makes a repository
