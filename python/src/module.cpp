@@ -31,10 +31,24 @@ constexpr std::uint64_t kPySizeMax = static_cast<std::uint64_t>(PY_SSIZE_T_MAX);
 
 // A Python WindowCursor: the C++ cursor and the object it was made from
 // (returned as is by path_or_fd(), as smmap does).
+//
+// map() keeps the MappedBytes it returned in |mapped| and returns it again
+// while the cursor shows the same region (gitdb calls map() at every step of
+// its binary search): the MappedBytes pins its region, so the same address
+// and size mean the same mapping. use_region() and unuse_region() drop it
+// when the region changes; a buffer that moves the cursor leaves it until then.
 struct Cursor {
   WindowCursor cursor;
   py::object source;  // None when unassociated
+  py::object mapped;  // the MappedBytes last returned by map(), or null
 };
+
+// Drops |c|'s MappedBytes unless it still shows the cursor's region.
+void forget_stale_map(Cursor& c) {
+  if (!c.mapped) return;
+  const std::span<const std::byte> bytes = c.cursor.map();
+  if (!mapped_bytes_shows(c.mapped.ptr(), bytes.data(), bytes.size())) c.mapped = py::object();
+}
 
 // A Python MapRegion. A standalone region (smmap's MapRegion(path_or_fd, ofs,
 // size)) owns its mapping. A region from cursor.region() only describes a
@@ -84,7 +98,7 @@ Cursor& cursor_of(py::handle object) {
 Cursor make_cursor(StaticWindowMapManager& manager, py::handle source) {
   PathOrFd where = to_path_or_fd(source);
   return Cursor{naming_file(source, [&] { return manager.make_cursor(where); }),
-                py::reinterpret_borrow<py::object>(source)};
+                py::reinterpret_borrow<py::object>(source), py::object()};
 }
 
 py::object cursor_region(const Cursor& c) {
@@ -358,7 +372,9 @@ PyObject* fast_use_region(PyObject* self, PyObject* const* args, Py_ssize_t narg
     } else {
       c->cursor.unuse_region();  // before the file, like after its end: invalid
     }
+    forget_stale_map(*c);
   } catch (...) {
+    forget_stale_map(*c);
     return raise_current(c->source);
   }
   Py_INCREF(self);
@@ -376,13 +392,19 @@ PyObject* fast_map(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
   if (c == nullptr) return nullptr;
   const std::span<const std::byte> bytes = c->cursor.map();
-  return new_mapped_bytes(c->cursor, bytes.data(), bytes.size());
+  if (c->mapped && mapped_bytes_shows(c->mapped.ptr(), bytes.data(), bytes.size())) {
+    return c->mapped.inc_ref().ptr();
+  }
+  PyObject* view = new_mapped_bytes(c->cursor, bytes.data(), bytes.size());
+  if (view != nullptr) c->mapped = py::reinterpret_borrow<py::object>(view);
+  return view;
 }
 
 PyObject* fast_unuse_region(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
   if (c == nullptr) return nullptr;
   c->cursor.unuse_region();
+  c->mapped = py::object();
   Py_RETURN_NONE;
 }
 
@@ -619,7 +641,7 @@ void bind_cursor(py::module_& m) {
   py::class_<Cursor>(m, "WindowCursor",
                      "A pointer into one region of one file; it pins the region it uses.")
       .def(py::init([](py::handle manager, py::handle regions) {
-             if (regions.is_none()) return Cursor{WindowCursor(), py::none()};
+             if (regions.is_none()) return Cursor{WindowCursor(), py::none(), py::object()};
              if (manager.is_none()) throw py::value_error("regions need a manager");
              return make_cursor(checked_cast<StaticWindowMapManager>(manager, "a manager"),
                                 checked_cast<RegionList>(regions, "a MapRegionList").source);
@@ -651,12 +673,12 @@ void bind_cursor(py::module_& m) {
           "__deepcopy__", [](const Cursor& c, py::handle) { return Cursor(c); }, py::arg("memo"))
       .def("_destroy",
            [](Cursor& c) {
-             c = Cursor{WindowCursor(), py::none()};
+             c = Cursor{WindowCursor(), py::none(), py::object()};
            })
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__",
            [](Cursor& c, py::args) {
-             c = Cursor{WindowCursor(), py::none()};
+             c = Cursor{WindowCursor(), py::none(), py::object()};
              return false;
            })
       .def("__repr__", &cursor_repr);
