@@ -58,7 +58,7 @@ BENCH_DIR ?= docs/benchmarks
 BENCH_ALIGN = $(BUILD)/tools/smmap bench --window 2M --max-memory 32M --pattern random --pattern clustered \
   --strategy sliding --strategy whole-map --strategy pread --repeat 2 --json
 
-.PHONY: bench bench-python
+.PHONY: bench bench-python bench-gitdb
 bench: build
 	@mkdir -p $(BENCH_DIR)
 	$(BUILD)/benchmarks/smmap_benchmarks --benchmark_min_time=0.2 --benchmark_repetitions=3 \
@@ -72,6 +72,13 @@ bench: build
 bench-python: build
 	@mkdir -p $(BENCH_DIR)
 	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
+
+# gitdb and GitPython on a generated repository of 114,305 objects (made once
+# with git fast-import and git gc, kept in $(BUILD)/bench-gitdb): Debian's
+# python3-smmap against this package, alternating processes.
+bench-gitdb: build
+	@mkdir -p $(BENCH_DIR)
+	$(PYTHON) scripts/bench_gitdb.py --build $(BUILD) --json $(BENCH_DIR)/gitdb.json
 
 # The C++ tests built with -m32 in build-m32, so the 32-bit defaults (64 MiB
 # windows, 1024 MiB of memory) really run; GoogleTest is built from source

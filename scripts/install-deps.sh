@@ -15,7 +15,7 @@ packages=(
                                       # `make test-python-install` (gitdb's tests import nose)
   python3-smmap python3-gitdb         # the reference smmap, and gitdb for the drop-in test
   python3-matplotlib                  # the benchmark chart
-  git                                 # the gitdb test makes a repository
+  git python3-git                     # the gitdb test makes a repository; make bench-gitdb (GitPython)
   g++-multilib googletest qemu-user   # `make test-m32`: 32-bit g++, GoogleTest sources, and
                                       # an emulator where the kernel cannot run 32-bit programs
   clang-14 libclang-rt-14-dev         # `make fuzz`: libFuzzer and the sanitizer runtimes
