@@ -573,32 +573,38 @@ py::object max_size() {
   return py::module_::import("sys").attr("maxsize");
 }
 
+// The statistics' fields, for the attributes and the repr alike.
+struct StatsField {
+  const char* name;
+  std::uint64_t ManagerStats::*member;
+};
+constexpr StatsField kStatsFields[] = {
+    {"cursor_hits", &ManagerStats::cursor_hits},
+    {"region_hits", &ManagerStats::region_hits},
+    {"maps", &ManagerStats::maps},
+    {"copies", &ManagerStats::copies},
+    {"unmaps_by_eviction", &ManagerStats::unmaps_by_eviction},
+    {"unmaps_by_collect", &ManagerStats::unmaps_by_collect},
+    {"map_retries", &ManagerStats::map_retries},
+    {"peak_mapped_bytes", &ManagerStats::peak_mapped_bytes},
+    {"peak_regions", &ManagerStats::peak_regions},
+    {"replaced_files", &ManagerStats::replaced_files},
+};
+
 std::string stats_repr(const ManagerStats& s) {
-  return "ManagerStats(cursor_hits=" + std::to_string(s.cursor_hits) +
-         ", region_hits=" + std::to_string(s.region_hits) + ", maps=" + std::to_string(s.maps) +
-         ", copies=" + std::to_string(s.copies) +
-         ", unmaps_by_eviction=" + std::to_string(s.unmaps_by_eviction) +
-         ", unmaps_by_collect=" + std::to_string(s.unmaps_by_collect) +
-         ", map_retries=" + std::to_string(s.map_retries) +
-         ", peak_mapped_bytes=" + std::to_string(s.peak_mapped_bytes) +
-         ", peak_regions=" + std::to_string(s.peak_regions) +
-         ", replaced_files=" + std::to_string(s.replaced_files) + ")";
+  std::string text = "ManagerStats(";
+  for (const StatsField& field : kStatsFields) {
+    if (field.member != kStatsFields[0].member) text += ", ";
+    text += std::string(field.name) + "=" + std::to_string(s.*field.member);
+  }
+  return text + ")";
 }
 
 void bind_stats(py::module_& m) {
-  py::class_<ManagerStats>(m, "ManagerStats",
-                           "Counters a manager keeps about its work (a snapshot).")
-      .def_readonly("cursor_hits", &ManagerStats::cursor_hits)
-      .def_readonly("region_hits", &ManagerStats::region_hits)
-      .def_readonly("maps", &ManagerStats::maps)
-      .def_readonly("copies", &ManagerStats::copies)
-      .def_readonly("unmaps_by_eviction", &ManagerStats::unmaps_by_eviction)
-      .def_readonly("unmaps_by_collect", &ManagerStats::unmaps_by_collect)
-      .def_readonly("map_retries", &ManagerStats::map_retries)
-      .def_readonly("peak_mapped_bytes", &ManagerStats::peak_mapped_bytes)
-      .def_readonly("peak_regions", &ManagerStats::peak_regions)
-      .def_readonly("replaced_files", &ManagerStats::replaced_files)
-      .def("__repr__", &stats_repr);
+  py::class_<ManagerStats> stats(m, "ManagerStats",
+                                 "Counters a manager keeps about its work (a snapshot).");
+  for (const StatsField& field : kStatsFields) stats.def_readonly(field.name, field.member);
+  stats.def("__repr__", &stats_repr);
 }
 
 void bind_managers(py::module_& m) {
