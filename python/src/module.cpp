@@ -367,6 +367,14 @@ PyObject* fast_use_region(PyObject* self, PyObject* const* args, Py_ssize_t narg
     const std::optional<std::uint64_t> at =
         values[0] ? to_u64(values[0]) : std::optional<std::uint64_t>(0);
     const std::uint64_t want = values[1] ? to_size(values[1], "size") : 0;
+    if (c->mapped) {
+      // Leaving the region: let go of it before mapping another, so the map()
+      // kept for reuse never holds a handle the move needs.
+      const MapRegion* region = c->cursor.region();
+      if (!at || region == nullptr || *at - region->ofs_begin() >= region->size()) {
+        c->mapped = py::object();
+      }
+    }
     if (at) {
       c->cursor.use_region(*at, want);
     } else {

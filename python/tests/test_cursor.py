@@ -254,3 +254,13 @@ def test_map_is_reused_while_the_region_stays(path, data):
     assert again[0:4] == data[0:4]  # the old one still pins and reads its region
     cursor.unuse_region()
     assert len(cursor.map()) == 0
+
+
+def test_map_kept_for_reuse_never_blocks_a_move_under_a_handle_limit(path, data):
+    manager = SlidingWindowMapManager(window_size=4 * G, max_open_handles=1)
+    cursor = manager.make_cursor(path)
+    for ofs in (0, 10 * G, 30 * G, 0):
+        mapped = cursor.use_region(ofs, 10).map()
+        assert mapped[ofs - cursor.region().ofs_begin()] == data[ofs]
+        del mapped
+    assert manager.num_file_handles() == 1
