@@ -6,9 +6,11 @@ with this project's package and with Python's own mmap, side by side.
 
 gitdb reads pack indexes by slicing cursor.map() (a 20-byte sha at each step
 of its binary search) and struct.unpack_from() on it, and packs through
-use_region() + buffer(). Each implementation runs in its own process, the
-best of --repeat rounds of N calls is kept, less the empty loop. The file is
-64 MiB of random bytes in the page cache, mapped as one region (the default
+use_region() + buffer(). Each implementation runs in its own process
+(--rounds of them, alternating), which times Python's mmap too: the mmap
+rows are the same code in both columns, a measure of the noise. The best of
+--repeat rounds of N calls is kept, less the empty loop, in CPU time of the
+thread. The file is 64 MiB of random bytes in the page cache, mapped as one region (the default
 window), as gitdb's index files are; the offsets are random in its first
 MiB, so the bytes are in the CPU caches and the calls' own cost shows.
 """
@@ -62,14 +64,14 @@ def measure(implementation, path, repeat):
     best = dict.fromkeys(functions, float("inf"))
     for _ in range(repeat):  # round-robin, so load from elsewhere hits all alike
         for name, call in functions.items():
-            started = time.perf_counter()
+            started = time.thread_time()
             if call is None:
                 for a in offsets:
                     pass
             else:
                 for a in offsets:
                     call(a)
-            best[name] = min(best[name], time.perf_counter() - started)
+            best[name] = min(best[name], time.thread_time() - started)
     empty = best.pop("(empty loop)")
     return {name: (seconds - empty) / N * 1e9 for name, seconds in best.items()}
 
