@@ -1,9 +1,7 @@
-// smmap._smmap — the C++ core as Python classes with smmap's names.
-//
-// The Python objects own C++ objects: a WindowCursor per Python cursor, a
-// manager per Python manager. What smmap's API shares by reference (the
-// object a cursor was made from, the cursor a buffer uses) is kept as a
-// Python reference beside the C++ object, so lifetimes are Python's.
+// smmap._smmap — the C++ core as Python classes with smmap's names: the
+// module, and the cursors, regions, region lists and buffers (objects.hpp
+// holds what the classes are; managers.cpp binds the managers, map_view.cpp
+// the MappedBytes type, errors.cpp the one exception mapping).
 //
 // Thread safety: every call runs with the GIL, so Python threads never use one
 // C++ cursor at once. The only work done without the GIL is a large copy, and
@@ -22,26 +20,11 @@
 #include "glue.hpp"
 #include "guarded_copy.hpp"
 #include "map_view.hpp"
+#include "objects.hpp"
 #include "smmap/smmap.hpp"
 
 namespace smmap::python {
 namespace {
-
-constexpr std::uint64_t kPySizeMax = static_cast<std::uint64_t>(PY_SSIZE_T_MAX);
-
-// A Python WindowCursor: the C++ cursor and the object it was made from
-// (returned as is by path_or_fd(), as smmap does).
-//
-// map() keeps the MappedBytes it returned in |mapped| and returns it again
-// while the cursor shows the same region (gitdb calls map() at every step of
-// its binary search): the MappedBytes pins its region, so the same address
-// and size mean the same mapping. use_region() and unuse_region() drop it
-// when the region changes; a buffer that moves the cursor leaves it until then.
-struct Cursor {
-  WindowCursor cursor;
-  py::object source;  // None when unassociated
-  py::object mapped;  // the MappedBytes last returned by map(), or null
-};
 
 // Drops |c|'s MappedBytes unless it still shows the cursor's region.
 void forget_stale_map(Cursor& c) {
@@ -49,35 +32,6 @@ void forget_stale_map(Cursor& c) {
   const std::span<const std::byte> bytes = c.cursor.map();
   if (!mapped_bytes_shows(c.mapped.ptr(), bytes.data(), bytes.size())) c.mapped = py::object();
 }
-
-// A Python MapRegion. A standalone region (smmap's MapRegion(path_or_fd, ofs,
-// size)) owns its mapping. A region from cursor.region() only describes a
-// region of a manager: it does not pin it (it is no client), and it keeps the
-// file entry alive through an associated cursor without a region, so asking
-// it questions after the region was unmapped is safe.
-struct Region {
-  std::shared_ptr<MapRegion> standalone;
-  int standalone_clients = 1;  // smmap's usage count of a standalone region
-  WindowCursor entry;          // associated, never valid; managed regions only
-  const MapRegionList* list = nullptr;
-  std::uint64_t ofs = 0;
-  std::size_t size = 0;
-};
-
-// A Python MapRegionList: a file's size, read once.
-struct RegionList {
-  std::unique_ptr<MapRegionList> list;
-  py::object source;
-};
-
-// A Python SlidingWindowMapBuffer. |cursor_object| keeps the Python cursor
-// whose C++ cursor |buffer| uses alive; it is declared first so that |buffer|
-// (which releases the cursor's region) goes first.
-struct Buffer {
-  py::object cursor_object;  // None until a cursor is given
-  Cursor* cursor = nullptr;  // the C++ side of cursor_object
-  SlidingWindowMapBuffer buffer;
-};
 
 // The cast pybind11 would do, with a TypeError instead of its RuntimeError.
 template <class T>
@@ -95,11 +49,15 @@ Cursor& cursor_of(py::handle object) {
 
 // --- cursors ---------------------------------------------------------------
 
+}  // namespace
+
 Cursor make_cursor(StaticWindowMapManager& manager, py::handle source) {
   PathOrFd where = to_path_or_fd(source);
   return Cursor{naming_file(source, [&] { return manager.make_cursor(where); }),
                 py::reinterpret_borrow<py::object>(source), py::object()};
 }
+
+namespace {
 
 py::object cursor_region(const Cursor& c) {
   const MapRegion* region = c.cursor.region();
@@ -542,113 +500,6 @@ void install_fast_paths(py::handle cursor_type, py::handle buffer_type) {
   buffer->tp_as_mapping->mp_length = fast_buffer_length;
   buffer->tp_as_sequence->sq_length = fast_buffer_length;
   PyType_Modified(buffer);
-}
-
-// --- managers --------------------------------------------------------------
-
-struct ManagerArgs {
-  std::int64_t window_size;
-  std::uint64_t max_memory_size;
-  std::uint64_t max_open_handles;
-};
-
-ManagerArgs manager_args(py::handle window_size, py::handle max_memory_size,
-                         py::handle max_open_handles) {
-  ManagerArgs args{};
-  const py::int_ window = py::reinterpret_steal<py::int_>(PyNumber_Index(window_size.ptr()));
-  if (!window) throw py::error_already_set();
-  const std::optional<std::uint64_t> positive = to_u64(window);
-  if (positive) {
-    args.window_size = static_cast<std::int64_t>(std::min<std::uint64_t>(*positive, INT64_MAX));
-  } else {
-    args.window_size =
-        PyObject_RichCompareBool(window.ptr(), py::int_(0).ptr(), Py_LT) == 1 ? -1 : INT64_MAX;
-  }
-  args.max_memory_size = to_size(max_memory_size, "max_memory_size");
-  args.max_open_handles = to_size(max_open_handles, "max_open_handles");
-  if (args.max_open_handles >= kPySizeMax) args.max_open_handles = kUnlimitedHandles;
-  return args;
-}
-
-template <class Manager>
-Manager make_manager(py::handle window_size, py::handle max_memory_size,
-                     py::handle max_open_handles) {
-  const ManagerArgs args = manager_args(window_size, max_memory_size, max_open_handles);
-  return Manager(args.window_size, args.max_memory_size, args.max_open_handles);
-}
-
-py::object max_size() {
-  return py::module_::import("sys").attr("maxsize");
-}
-
-// The statistics' fields, for the attributes and the repr alike.
-struct StatsField {
-  const char* name;
-  std::uint64_t ManagerStats::*member;
-};
-constexpr StatsField kStatsFields[] = {
-    {"cursor_hits", &ManagerStats::cursor_hits},
-    {"region_hits", &ManagerStats::region_hits},
-    {"maps", &ManagerStats::maps},
-    {"copies", &ManagerStats::copies},
-    {"unmaps_by_eviction", &ManagerStats::unmaps_by_eviction},
-    {"unmaps_by_collect", &ManagerStats::unmaps_by_collect},
-    {"map_retries", &ManagerStats::map_retries},
-    {"peak_mapped_bytes", &ManagerStats::peak_mapped_bytes},
-    {"peak_regions", &ManagerStats::peak_regions},
-    {"replaced_files", &ManagerStats::replaced_files},
-};
-
-std::string stats_repr(const ManagerStats& s) {
-  std::string text = "ManagerStats(";
-  for (const StatsField& field : kStatsFields) {
-    if (field.member != kStatsFields[0].member) text += ", ";
-    text += std::string(field.name) + "=" + std::to_string(s.*field.member);
-  }
-  return text + ")";
-}
-
-void bind_stats(py::module_& m) {
-  py::class_<ManagerStats> stats(m, "ManagerStats",
-                                 "Counters a manager keeps about its work (a snapshot).");
-  for (const StatsField& field : kStatsFields) stats.def_readonly(field.name, field.member);
-  stats.def("__repr__", &stats_repr);
-}
-
-void bind_managers(py::module_& m) {
-  py::class_<StaticWindowMapManager>(m, "StaticWindowMapManager",
-                                     "A manager whose regions map whole files. Thread-safe.")
-      .def(py::init(&make_manager<StaticWindowMapManager>), py::arg("window_size") = 0,
-           py::arg("max_memory_size") = 0, py::arg("max_open_handles") = max_size())
-      .def("make_cursor", &make_cursor, py::arg("path_or_fd"))
-      .def("num_file_handles", &StaticWindowMapManager::num_file_handles)
-      .def("num_open_files", &StaticWindowMapManager::num_open_files)
-      .def("window_size", &StaticWindowMapManager::window_size)
-      .def("mapped_memory_size", &StaticWindowMapManager::mapped_memory_size)
-      .def("max_file_handles",
-           [](const StaticWindowMapManager& manager) -> py::object {
-             const std::uint64_t limit = manager.max_file_handles();
-             return limit == kUnlimitedHandles ? max_size() : to_int(limit);
-           })
-      .def("max_mapped_memory_size", &StaticWindowMapManager::max_mapped_memory_size)
-      .def("collect", &StaticWindowMapManager::collect)
-      .def("_collect_lru_region",
-           [](StaticWindowMapManager& manager, py::handle size) {
-             return manager.collect_lru_region(to_size(size, "size"));
-           })
-      .def("force_map_handle_removal_win",
-           [](StaticWindowMapManager& manager, py::handle base_path) {
-             const PathOrFd where = to_path_or_fd(base_path);
-             const auto* path = std::get_if<std::filesystem::path>(&where);
-             return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
-           })
-      .def("stats", &StaticWindowMapManager::stats);
-
-  py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
-      m, "SlidingWindowMapManager",
-      "A manager that maps windows of at most window_size bytes. Thread-safe.")
-      .def(py::init(&make_manager<SlidingWindowMapManager>), py::arg("window_size") = -1,
-           py::arg("max_memory_size") = 0, py::arg("max_open_handles") = max_size());
 }
 
 void bind_cursor(py::module_& m) {
