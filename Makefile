@@ -42,7 +42,7 @@ format: deps-format
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-m32 build-fuzz build-thread-safety
+	rm -rf $(BUILD) build-asan build-tsan build-m32 build-fuzz build-thread-safety build-python dist
 
 # The C++ tests under sanitizers, each build in its own directory
 # (build-asan, build-tsan); the consumer tests, which link an uninstrumented
@@ -68,7 +68,7 @@ BENCH_DIR ?= docs/benchmarks
 BENCH_ALIGN = $(BUILD)/tools/smmap bench --window 2M --max-memory 32M --pattern random --pattern clustered \
   --strategy sliding --strategy whole-map --strategy pread --repeat 2 --json
 
-.PHONY: bench bench-python
+.PHONY: bench bench-python bench-gitdb
 bench: deps-bench build
 	@mkdir -p $(BENCH_DIR)
 	$(BUILD)/benchmarks/smmap_benchmarks --benchmark_min_time=0.2 --benchmark_repetitions=3 \
@@ -82,6 +82,13 @@ bench: deps-bench build
 bench-python: deps-bench build
 	@mkdir -p $(BENCH_DIR)
 	$(PYTHON) scripts/bench_python.py --build $(BUILD) --json $(BENCH_DIR)/python.json
+
+# gitdb and GitPython on a generated repository of 114,305 objects (made once
+# with git fast-import and git gc, kept in $(BUILD)/bench-gitdb): Debian's
+# python3-smmap against this package, alternating processes.
+bench-gitdb: deps-bench-gitdb build
+	@mkdir -p $(BENCH_DIR)
+	$(PYTHON) scripts/bench_gitdb.py --build $(BUILD) --json $(BENCH_DIR)/gitdb.json
 
 # The C++ tests built with -m32 in build-m32, so the 32-bit defaults (64 MiB
 # windows, 1024 MiB of memory) really run; GoogleTest is built from source
@@ -117,16 +124,40 @@ fuzz-ci: fuzz-build
 	mkdir -p build-fuzz/corpus
 	$(FUZZER) $(FUZZ_OPTIONS) -max_total_time=20 build-fuzz/corpus fuzz/corpus
 
-# Installs the Python package smmap into the virtual environment VENV, made
-# with $(PYTHON) -m venv when it does not exist yet. Offline; nothing is
-# downloaded.   make python-install VENV=$$HOME/venvs/work
-.PHONY: python-install
-python-install: deps-python-install build
+# The Python package, installed as Python packages are (pyproject.toml; Debian's
+# pip, setuptools and wheel; offline):  pip install --no-build-isolation .
+# `make python-install VENV=dir` does that into the virtual environment dir,
+# made with --system-site-packages (for Debian's wheel and gitdb) if missing.
+PIP_INSTALL = --no-build-isolation --no-index --no-deps
+.PHONY: python-install test-python-install
+python-install: deps-python-install
 	@test -n "$(VENV)" || { echo "usage: make python-install VENV=<directory>"; exit 2; }
-	@test -x "$(VENV)/bin/python" || $(PYTHON) -m venv "$(VENV)"
-	cmake --install $(BUILD) --component python --prefix \
-	  "$$("$(VENV)/bin/python" -c 'import sysconfig; print(sysconfig.get_path("platlib"))')"
+	@test -x "$(VENV)/bin/python" || $(PYTHON) -m venv --system-site-packages "$(VENV)"
+	SMMAP_BUILD_JOBS=$(JOBS) "$(VENV)/bin/pip" install $(PIP_INSTALL) .
 	"$(VENV)/bin/python" -c 'import smmap; assert smmap.__backend__ == "c++"; print("smmap installed:", smmap.__file__)'
+
+# The installed package, not the build tree: a fresh venv, pip install from
+# this checkout, `pip check` of smmap with Debian's gitdb, then the project's pytest
+# suite and gitdb's own tests, both run from outside the checkout. Debian's
+# python3-gitdb ships gitdb's tests without their fixtures (packs, loose
+# objects), so the tests that read them are deselected.
+INSTALL_VENV ?= $(BUILD)/venv-install
+GITDB_NEEDS_FIXTURES = test_example.py::TestExamples::test_base test_pack.py::TestPack::test_pack \
+  test_pack.py::TestPack::test_pack_entity test_pack.py::TestPack::test_pack_index \
+  test_stream.py::TestStream::test_decompress_reader_special_case
+test-python-install: deps-python-install
+	rm -rf $(INSTALL_VENV)
+	$(MAKE) --no-print-directory python-install VENV=$(INSTALL_VENV)
+	@# pip check sees Debian's whole dist-packages too; what concerns smmap must be clean
+	$(INSTALL_VENV)/bin/pip check | { ! grep -i smmap; }
+	@# Debian's gitdb lists no requirements; upstream gitdb 4.0.9 asks smmap>=3.0.1,<6
+	$(INSTALL_VENV)/bin/python -c 'from importlib.metadata import version; from packaging.specifiers import \
+	  SpecifierSet; assert version("smmap") in SpecifierSet(">=3.0.1,<6"), version("smmap")'
+	cd $(INSTALL_VENV) && bin/python -c 'import smmap, sys; assert smmap.__file__.startswith(sys.prefix), smmap.__file__'
+	cd $(INSTALL_VENV) && bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/python/tests
+	cd $(INSTALL_VENV) && bin/python -m pytest -q -p no:cacheprovider --pyargs gitdb.test \
+	  $(addprefix --deselect ,$(GITDB_NEEDS_FIXTURES))
+
 
 # The library built by clang with its thread-safety analysis as errors: every
 # member marked GUARDED_BY is touched only with its mutex held, and every

@@ -25,8 +25,13 @@ declare -A group=(
   [fuzz]="run clang-14 libclang-rt-14-dev"
   # `make test-thread-safety`: Clang's thread-safety analysis.
   [thread-safety]="run clang"
-  # `make python-install`: a virtual environment.
-  [python-install]="test python3-venv"
+  # `make python-install`, `make test-python-install`: pip install and
+  # python3 -m build of pyproject.toml, offline, into a virtual environment;
+  # gitdb's own tests import nose.
+  [python-install]="test python3-venv python3-pip python3-setuptools python3-wheel python3-build
+                    python3-packaging python3-nose"
+  # `make bench-gitdb`: GitPython walks the generated repository.
+  [bench-gitdb]="test python3-git"
   # `make format`.
   [format]="clang-format"
 )

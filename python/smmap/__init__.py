@@ -5,8 +5,9 @@ smmap.util, smmap.buf, smmap.test.lib) and names. See docs/python.md for the
 differences.
 """
 
-version_info = (5, 0, 2)
-__version__ = ".".join(str(i) for i in version_info)
+# The distribution's version too (pyproject.toml reads it): smmap's API level.
+__version__ = "5.0.2"
+version_info = tuple(int(part) for part in __version__.split("."))
 
 #: True: this smmap is the C++-backed one (the pure-Python smmap lacks it).
 __backend__ = "c++"

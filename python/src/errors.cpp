@@ -3,28 +3,64 @@
 #include <stdexcept>
 #include <string>
 
+#include "errors.hpp"
 #include "glue.hpp"
 
 namespace smmap::python {
 
-void raise_os_error(const std::system_error& error, py::handle filename) {
-  py::tuple args = filename ? py::make_tuple(error.code().value(), error.what(), filename)
-                            : py::make_tuple(error.code().value(), error.what());
-  PyErr_SetObject(PyExc_OSError, args.ptr());
-  throw py::error_already_set();
+PyObject* set_os_error(const std::system_error& error, PyObject* filename) noexcept {
+  PyObject* args = filename != nullptr
+                       ? Py_BuildValue("(isO)", error.code().value(), error.what(), filename)
+                       : Py_BuildValue("(is)", error.code().value(), error.what());
+  if (args != nullptr) {
+    PyErr_SetObject(PyExc_OSError, args);
+    Py_DECREF(args);
+  }
+  return nullptr;
+}
+
+PyObject* set_os_error(const std::system_error& error, const PathOrFd* source) noexcept {
+  const auto* path = source == nullptr ? nullptr : std::get_if<std::filesystem::path>(source);
+  if (path == nullptr) return set_os_error(error, static_cast<PyObject*>(nullptr));
+  const std::string& name = path->native();
+  PyObject* filename =
+      PyUnicode_DecodeFSDefaultAndSize(name.data(), static_cast<Py_ssize_t>(name.size()));
+  if (filename == nullptr) PyErr_Clear();
+  set_os_error(error, filename);
+  Py_XDECREF(filename);
+  return nullptr;
+}
+
+PyObject* set_error_from_current(PyObject* filename) noexcept {
+  try {
+    throw;
+  } catch (py::error_already_set& error) {
+    error.restore();
+  } catch (const py::builtin_exception& error) {
+    error.set_error();
+  } catch (const std::system_error& error) {
+    set_os_error(error, filename);
+  } catch (const std::out_of_range& error) {
+    PyErr_SetString(PyExc_IndexError, error.what());
+  } catch (const std::logic_error& error) {
+    PyErr_SetString(PyExc_ValueError, error.what());
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& error) {
+    PyErr_SetString(PyExc_RuntimeError, error.what());
+  } catch (...) {
+    PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+  }
+  return nullptr;
 }
 
 void register_exception_translators() {
   py::register_exception_translator([](std::exception_ptr thrown) {
+    if (!thrown) return;
     try {
-      if (thrown) std::rethrow_exception(thrown);
-    } catch (const std::system_error& error) {
-      py::tuple args = py::make_tuple(error.code().value(), error.what());
-      PyErr_SetObject(PyExc_OSError, args.ptr());
-    } catch (const std::out_of_range& error) {
-      PyErr_SetString(PyExc_IndexError, error.what());
-    } catch (const std::logic_error& error) {
-      PyErr_SetString(PyExc_ValueError, error.what());
+      std::rethrow_exception(thrown);
+    } catch (...) {
+      set_error_from_current(nullptr);
     }
   });
 }

@@ -1,11 +1,5 @@
-// Conversions between Python objects and the C++ core, and the mapping of C++
-// exceptions to Python ones.
-//
-//   std::system_error            -> OSError, the subclass for its errno
-//                                   (FileNotFoundError, IsADirectoryError...)
-//   std::out_of_range            -> IndexError
-//   std::invalid_argument,
-//   other std::logic_error       -> ValueError
+// Conversions between Python objects and the C++ core, and the C++ exception
+// mapping (errors.hpp) in pybind11's terms.
 //
 // Thread safety: every function needs the GIL.
 #pragma once
@@ -16,15 +10,12 @@
 #include <optional>
 #include <system_error>
 
+#include "errors.hpp"
 #include "smmap/util.hpp"
 
 namespace smmap::python {
 
 namespace py = pybind11;
-
-// Raises OSError(errno, message[, filename]) from |error|; Python picks the
-// subclass for the errno. |filename| may be a null handle.
-[[noreturn]] void raise_os_error(const std::system_error& error, py::handle filename);
 
 // Calls |work|, turning a std::system_error into an OSError that names
 // |source| (the Python object the caller gave) when it is a path.
@@ -33,11 +24,12 @@ decltype(auto) naming_file(py::handle source, Work&& work) {
   try {
     return work();
   } catch (const std::system_error& error) {
-    raise_os_error(error, source && !PyLong_Check(source.ptr()) ? source : py::handle());
+    set_os_error(error, source && !PyLong_Check(source.ptr()) ? source.ptr() : nullptr);
+    throw py::error_already_set();
   }
 }
 
-// Registers the translation of C++ exceptions that escape a binding.
+// Registers the translation (errors.hpp) of C++ exceptions that escape a binding.
 void register_exception_translators();
 
 // The value of the integer |value| when it is in [0, 2^64), nullopt when it is

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include "errors.hpp"
 #include "guarded_copy.hpp"
 
 namespace smmap::python {
@@ -25,15 +26,6 @@ MappedBytes* as_view(PyObject* self) {
   return reinterpret_cast<MappedBytes*>(self);
 }
 
-PyObject* set_os_error(const std::system_error& error) {
-  PyObject* args = Py_BuildValue("(is)", error.code().value(), error.what());
-  if (args != nullptr) {
-    PyErr_SetObject(PyExc_OSError, args);
-    Py_DECREF(args);
-  }
-  return nullptr;
-}
-
 // The file and file offset of view->data[index], for error messages; no
 // file for a standalone region.
 struct Origin {
@@ -51,6 +43,16 @@ bool check_open(MappedBytes* view) {
   if (!view->closed) return true;
   PyErr_SetString(PyExc_ValueError, "MappedBytes is closed");
   return false;
+}
+
+// copy_to_bytes() of view->data[start], [start + step], ... (|count| bytes),
+// naming the file in the error; close() waits for it.
+PyObject* copy_out(MappedBytes* view, Py_ssize_t start, Py_ssize_t count, Py_ssize_t step) {
+  ++view->exports;
+  const Origin origin = origin_of(view, start);
+  PyObject* bytes = copy_to_bytes(view->data + start, count, step, origin.source, origin.offset);
+  --view->exports;
+  return bytes;
 }
 
 void release_pin(MappedBytes* view) noexcept {
@@ -100,11 +102,13 @@ PyObject* mapped_bytes_item(PyObject* self, Py_ssize_t index) {
     return nullptr;
   }
   std::byte value;
-  try {
-    const Origin origin = origin_of(view, index);
-    detail::guarded_copy(&value, view->data + index, 1, origin.source, origin.offset);
-  } catch (const std::system_error& error) {
-    return set_os_error(error);
+  detail::install_sigbus_handler();
+  if (detail::copy_or_fault(&value, view->data + index, 1) != nullptr) [[unlikely]] {
+    // Copies again on the general path, which raises the error naming the file.
+    PyObject* again = copy_out(view, index, 1, 1);
+    if (again == nullptr) return nullptr;
+    value = static_cast<std::byte>(PyBytes_AS_STRING(again)[0]);
+    Py_DECREF(again);
   }
   return PyLong_FromLong(static_cast<long>(value));
 }
@@ -116,11 +120,21 @@ PyObject* mapped_bytes_subscript(PyObject* self, PyObject* key) {
     Py_ssize_t start, stop, step;
     if (PySlice_Unpack(key, &start, &stop, &step) < 0) return nullptr;
     const Py_ssize_t count = PySlice_AdjustIndices(view->size, &start, &stop, step);
-    ++view->exports;  // close() must wait for the copy
-    const Origin origin = origin_of(view, start);
-    PyObject* bytes = copy_to_bytes(view->data + start, count, step, origin.source, origin.offset);
-    --view->exports;
-    return bytes;
+    if (step == 1 && count < kReleaseGilBytes) {
+      // The common small slice (gitdb reads 20-byte shas so): as mmap does,
+      // plus the guard; a fault copies again on the general path, which
+      // raises the error naming the file.
+      PyObject* bytes = PyBytes_FromStringAndSize(nullptr, count);
+      if (bytes == nullptr || count == 0) return bytes;
+      detail::install_sigbus_handler();
+      if (detail::copy_or_fault(reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes)),
+                                view->data + start, static_cast<std::size_t>(count)) == nullptr)
+          [[likely]] {
+        return bytes;
+      }
+      Py_DECREF(bytes);
+    }
+    return copy_out(view, start, count, step);
   }
   Py_ssize_t index = PyNumber_AsSsize_t(key, PyExc_IndexError);
   if (index == -1 && PyErr_Occurred()) return nullptr;
@@ -151,11 +165,7 @@ PyObject* mapped_bytes_exit(PyObject* self, PyObject*) {
 PyObject* mapped_bytes_tobytes(PyObject* self, PyObject*) {
   MappedBytes* view = as_view(self);
   if (!check_open(view)) return nullptr;
-  ++view->exports;
-  const Origin origin = origin_of(view, 0);
-  PyObject* bytes = copy_to_bytes(view->data, view->size, 1, origin.source, origin.offset);
-  --view->exports;
-  return bytes;
+  return copy_out(view, 0, view->size, 1);
 }
 
 PyObject* mapped_bytes_get_closed(PyObject* self, void*) {
@@ -256,6 +266,12 @@ PyObject* new_mapped_bytes(std::shared_ptr<const MapRegion> region, const std::b
   return finish(view, data, size);
 }
 
+bool mapped_bytes_shows(PyObject* view, const std::byte* data, std::size_t size) noexcept {
+  if (Py_TYPE(view) != mapped_bytes_type) return false;
+  const MappedBytes* bytes = as_view(view);
+  return !bytes->closed && bytes->data == data && static_cast<std::size_t>(bytes->size) == size;
+}
+
 PyObject* new_pinned_memoryview(WindowCursor pin, const std::byte* data, std::size_t size) {
   PyObject* view = new_mapped_bytes(std::move(pin), data, size);
   if (view == nullptr) return nullptr;
@@ -295,10 +311,9 @@ PyObject* copy_to_bytes(const std::byte* from, Py_ssize_t count, Py_ssize_t step
     try {
       std::rethrow_exception(failure);
     } catch (const std::system_error& error) {
-      return set_os_error(error);
-    } catch (const std::exception& error) {
-      PyErr_SetString(PyExc_RuntimeError, error.what());
-      return nullptr;
+      return set_os_error(error, source);
+    } catch (...) {
+      return set_error_from_current(nullptr);
     }
   }
   return bytes;

@@ -35,6 +35,9 @@ PyObject* new_mapped_bytes(WindowCursor pin, const std::byte* data, std::size_t 
 PyObject* new_mapped_bytes(std::shared_ptr<const MapRegion> region, const std::byte* data,
                            std::size_t size);
 
+// True iff |view| is a MappedBytes, not closed, of [data, data + size).
+bool mapped_bytes_shows(PyObject* view, const std::byte* data, std::size_t size) noexcept;
+
 // A memoryview of a new MappedBytes; the arguments are new_mapped_bytes's.
 PyObject* new_pinned_memoryview(WindowCursor pin, const std::byte* data, std::size_t size);
 

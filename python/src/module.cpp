@@ -1,9 +1,7 @@
-// smmap._smmap — the C++ core as Python classes with smmap's names.
-//
-// The Python objects own C++ objects: a WindowCursor per Python cursor, a
-// manager per Python manager. What smmap's API shares by reference (the
-// object a cursor was made from, the cursor a buffer uses) is kept as a
-// Python reference beside the C++ object, so lifetimes are Python's.
+// smmap._smmap — the C++ core as Python classes with smmap's names: the
+// module, and the cursors, regions, region lists and buffers (objects.hpp
+// holds what the classes are; managers.cpp binds the managers, map_view.cpp
+// the MappedBytes type, errors.cpp the one exception mapping).
 //
 // Thread safety: every call runs with the GIL, so Python threads never use one
 // C++ cursor at once. The only work done without the GIL is a large copy, and
@@ -22,48 +20,18 @@
 #include "glue.hpp"
 #include "guarded_copy.hpp"
 #include "map_view.hpp"
+#include "objects.hpp"
 #include "smmap/smmap.hpp"
 
 namespace smmap::python {
 namespace {
 
-constexpr std::uint64_t kPySizeMax = static_cast<std::uint64_t>(PY_SSIZE_T_MAX);
-
-// A Python WindowCursor: the C++ cursor and the object it was made from
-// (returned as is by path_or_fd(), as smmap does).
-struct Cursor {
-  WindowCursor cursor;
-  py::object source;  // None when unassociated
-};
-
-// A Python MapRegion. A standalone region (smmap's MapRegion(path_or_fd, ofs,
-// size)) owns its mapping. A region from cursor.region() only describes a
-// region of a manager: it does not pin it (it is no client), and it keeps the
-// file entry alive through an associated cursor without a region, so asking
-// it questions after the region was unmapped is safe.
-struct Region {
-  std::shared_ptr<MapRegion> standalone;
-  int standalone_clients = 1;  // smmap's usage count of a standalone region
-  WindowCursor entry;          // associated, never valid; managed regions only
-  const MapRegionList* list = nullptr;
-  std::uint64_t ofs = 0;
-  std::size_t size = 0;
-};
-
-// A Python MapRegionList: a file's size, read once.
-struct RegionList {
-  std::unique_ptr<MapRegionList> list;
-  py::object source;
-};
-
-// A Python SlidingWindowMapBuffer. |cursor_object| keeps the Python cursor
-// whose C++ cursor |buffer| uses alive; it is declared first so that |buffer|
-// (which releases the cursor's region) goes first.
-struct Buffer {
-  py::object cursor_object;  // None until a cursor is given
-  Cursor* cursor = nullptr;  // the C++ side of cursor_object
-  SlidingWindowMapBuffer buffer;
-};
+// Drops |c|'s MappedBytes unless it still shows the cursor's region.
+void forget_stale_map(Cursor& c) {
+  if (!c.mapped) return;
+  const std::span<const std::byte> bytes = c.cursor.map();
+  if (!mapped_bytes_shows(c.mapped.ptr(), bytes.data(), bytes.size())) c.mapped = py::object();
+}
 
 // The cast pybind11 would do, with a TypeError instead of its RuntimeError.
 template <class T>
@@ -81,11 +49,15 @@ Cursor& cursor_of(py::handle object) {
 
 // --- cursors ---------------------------------------------------------------
 
+}  // namespace
+
 Cursor make_cursor(StaticWindowMapManager& manager, py::handle source) {
   PathOrFd where = to_path_or_fd(source);
   return Cursor{naming_file(source, [&] { return manager.make_cursor(where); }),
-                py::reinterpret_borrow<py::object>(source)};
+                py::reinterpret_borrow<py::object>(source), py::object()};
 }
+
+namespace {
 
 py::object cursor_region(const Cursor& c) {
   const MapRegion* region = c.cursor.region();
@@ -145,11 +117,16 @@ py::object region_bytes(const Region& r) {
     if (!r.standalone) throw py::value_error("the region was released");
     view = new_mapped_bytes(r.standalone, r.standalone->data(), r.standalone->size());
   } else {
+    // The whole region, not the window use_region() clamps to window_size.
     WindowCursor pin = r.entry;
     pin.use_region(r.ofs, r.size);
-    if (!pin.is_valid()) throw py::value_error("the region's file shrank");
-    const std::span<const std::byte> bytes = pin.buffer();
-    view = new_mapped_bytes(std::move(pin), bytes.data(), bytes.size());
+    const MapRegion* mapped = pin.region();
+    if (mapped == nullptr) throw py::value_error("the region's file shrank");
+    const std::uint64_t skip = r.ofs - mapped->ofs_begin();
+    const std::byte* data = mapped->data() + skip;
+    const std::size_t size =
+        static_cast<std::size_t>(std::min<std::uint64_t>(r.size, mapped->size() - skip));
+    view = new_mapped_bytes(std::move(pin), data, size);
   }
   if (view == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(view);
@@ -277,41 +254,33 @@ py::object buffer_getitem(Buffer& b, py::handle key) {
 // buffer[i]) bypass pybind11's dispatcher: they are plain CPython methods
 // (METH_FASTCALL) installed over the pybind11 ones, with the same behaviour.
 
-// The C++ object inside a pybind11 instance of one of our classes. The method
-// descriptors and slots below are only reached with instances of the class.
+// The C++ object inside a pybind11 instance of T's class or of a Python
+// subclass (whose layout may hold several C++ bases: pybind11 finds T's).
+// nullptr with TypeError set when the object holds no T (made with __new__
+// alone, or a subclass that never called T's __init__).
 template <class T>
 T* value_of(PyObject* self) {
-  auto* instance = reinterpret_cast<py::detail::instance*>(self);
-  void* value = instance->simple_layout ? instance->simple_value_holder[0]
-                                        : instance->nonsimple.values_and_holders[0];
+  static PyTypeObject* const exact =
+      reinterpret_cast<PyTypeObject*>(py::detail::get_type_handle(typeid(T), true).ptr());
+  void* value = nullptr;
+  if (Py_TYPE(self) == exact) {
+    auto* instance = reinterpret_cast<py::detail::instance*>(self);
+    value = instance->simple_layout ? instance->simple_value_holder[0]
+                                    : instance->nonsimple.values_and_holders[0];
+  } else {
+    const py::detail::value_and_holder holder =
+        reinterpret_cast<py::detail::instance*>(self)->get_value_and_holder(
+            py::detail::get_type_info(typeid(T)), false);
+    if (holder.inst != nullptr && holder.holder_constructed()) value = holder.value_ptr();
+  }
   if (value == nullptr) PyErr_SetString(PyExc_TypeError, "the object was not initialized");
   return static_cast<T*>(value);
 }
 
-// Sets the Python error for the exception being handled; returns nullptr.
-PyObject* raise_current(py::handle filename) noexcept {
-  try {
-    throw;
-  } catch (py::error_already_set& error) {
-    error.restore();
-  } catch (const py::builtin_exception& error) {
-    error.set_error();
-  } catch (const std::system_error& error) {
-    try {
-      raise_os_error(error, filename && !PyLong_Check(filename.ptr()) ? filename : py::handle());
-    } catch (py::error_already_set& set) {
-      set.restore();
-    }
-  } catch (const std::out_of_range& error) {
-    PyErr_SetString(PyExc_IndexError, error.what());
-  } catch (const std::logic_error& error) {
-    PyErr_SetString(PyExc_ValueError, error.what());
-  } catch (const std::bad_alloc&) {
-    PyErr_NoMemory();
-  } catch (const std::exception& error) {
-    PyErr_SetString(PyExc_RuntimeError, error.what());
-  }
-  return nullptr;
+// Sets the Python error for the exception being handled, naming |source|
+// (what a cursor was made from) when it is a path; returns nullptr.
+PyObject* raise_current(py::handle source) noexcept {
+  return set_error_from_current(source && !PyLong_Check(source.ptr()) ? source.ptr() : nullptr);
 }
 
 // Sorts positional and keyword arguments into |out| by |names|; false with
@@ -356,12 +325,22 @@ PyObject* fast_use_region(PyObject* self, PyObject* const* args, Py_ssize_t narg
     const std::optional<std::uint64_t> at =
         values[0] ? to_u64(values[0]) : std::optional<std::uint64_t>(0);
     const std::uint64_t want = values[1] ? to_size(values[1], "size") : 0;
+    if (c->mapped) {
+      // Leaving the region: let go of it before mapping another, so the map()
+      // kept for reuse never holds a handle the move needs.
+      const MapRegion* region = c->cursor.region();
+      if (!at || region == nullptr || *at - region->ofs_begin() >= region->size()) {
+        c->mapped = py::object();
+      }
+    }
     if (at) {
       c->cursor.use_region(*at, want);
     } else {
       c->cursor.unuse_region();  // before the file, like after its end: invalid
     }
+    forget_stale_map(*c);
   } catch (...) {
+    forget_stale_map(*c);
     return raise_current(c->source);
   }
   Py_INCREF(self);
@@ -379,13 +358,19 @@ PyObject* fast_map(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
   if (c == nullptr) return nullptr;
   const std::span<const std::byte> bytes = c->cursor.map();
-  return new_mapped_bytes(c->cursor, bytes.data(), bytes.size());
+  if (c->mapped && mapped_bytes_shows(c->mapped.ptr(), bytes.data(), bytes.size())) {
+    return c->mapped.inc_ref().ptr();
+  }
+  PyObject* view = new_mapped_bytes(c->cursor, bytes.data(), bytes.size());
+  if (view != nullptr) c->mapped = py::reinterpret_borrow<py::object>(view);
+  return view;
 }
 
 PyObject* fast_unuse_region(PyObject* self, PyObject*) {
   Cursor* c = value_of<Cursor>(self);
   if (c == nullptr) return nullptr;
   c->cursor.unuse_region();
+  c->mapped = py::object();
   Py_RETURN_NONE;
 }
 
@@ -484,6 +469,20 @@ Py_ssize_t fast_buffer_length(PyObject* self) {
   return b == nullptr ? -1 : buffer_length(*b);
 }
 
+PyObject* fast_buffer_len(PyObject* self, PyObject*) {
+  const Py_ssize_t length = fast_buffer_length(self);
+  return length < 0 ? nullptr : PyLong_FromSsize_t(length);
+}
+
+// b[i] and len(b) are the slots; these are the same functions as methods, so
+// that type(b).__getitem__(b, i) runs what b[i] runs.
+PyMethodDef buffer_fast_methods[] = {
+    {"__getitem__", fast_buffer_subscript, METH_O,
+     "__getitem__(key)\n--\n\nThe byte at an index (an int) or the bytes of a slice."},
+    {"__len__", fast_buffer_len, METH_NOARGS, "__len__()\n--\n\nThe bytes in view."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
 void install_methods(py::handle type, PyMethodDef* methods) {
   for (PyMethodDef* method = methods; method->ml_name != nullptr; ++method) {
     py::object descriptor = py::reinterpret_steal<py::object>(
@@ -495,6 +494,7 @@ void install_methods(py::handle type, PyMethodDef* methods) {
 
 void install_fast_paths(py::handle cursor_type, py::handle buffer_type) {
   install_methods(cursor_type, cursor_fast_methods);
+  install_methods(buffer_type, buffer_fast_methods);
   auto* buffer = reinterpret_cast<PyTypeObject*>(buffer_type.ptr());
   buffer->tp_as_mapping->mp_subscript = fast_buffer_subscript;
   buffer->tp_as_mapping->mp_length = fast_buffer_length;
@@ -502,112 +502,11 @@ void install_fast_paths(py::handle cursor_type, py::handle buffer_type) {
   PyType_Modified(buffer);
 }
 
-// --- managers --------------------------------------------------------------
-
-struct ManagerArgs {
-  std::int64_t window_size;
-  std::uint64_t max_memory_size;
-  std::uint64_t max_open_handles;
-};
-
-ManagerArgs manager_args(py::handle window_size, py::handle max_memory_size,
-                         py::handle max_open_handles) {
-  ManagerArgs args{};
-  const py::int_ window = py::reinterpret_steal<py::int_>(PyNumber_Index(window_size.ptr()));
-  if (!window) throw py::error_already_set();
-  const std::optional<std::uint64_t> positive = to_u64(window);
-  if (positive) {
-    args.window_size = static_cast<std::int64_t>(std::min<std::uint64_t>(*positive, INT64_MAX));
-  } else {
-    args.window_size =
-        PyObject_RichCompareBool(window.ptr(), py::int_(0).ptr(), Py_LT) == 1 ? -1 : INT64_MAX;
-  }
-  args.max_memory_size = to_size(max_memory_size, "max_memory_size");
-  args.max_open_handles = to_size(max_open_handles, "max_open_handles");
-  if (args.max_open_handles >= kPySizeMax) args.max_open_handles = kUnlimitedHandles;
-  return args;
-}
-
-template <class Manager>
-Manager make_manager(py::handle window_size, py::handle max_memory_size,
-                     py::handle max_open_handles) {
-  const ManagerArgs args = manager_args(window_size, max_memory_size, max_open_handles);
-  return Manager(args.window_size, args.max_memory_size, args.max_open_handles);
-}
-
-py::object max_size() {
-  return py::module_::import("sys").attr("maxsize");
-}
-
-std::string stats_repr(const ManagerStats& s) {
-  return "ManagerStats(cursor_hits=" + std::to_string(s.cursor_hits) +
-         ", region_hits=" + std::to_string(s.region_hits) + ", maps=" + std::to_string(s.maps) +
-         ", copies=" + std::to_string(s.copies) +
-         ", unmaps_by_eviction=" + std::to_string(s.unmaps_by_eviction) +
-         ", unmaps_by_collect=" + std::to_string(s.unmaps_by_collect) +
-         ", map_retries=" + std::to_string(s.map_retries) +
-         ", peak_mapped_bytes=" + std::to_string(s.peak_mapped_bytes) +
-         ", peak_regions=" + std::to_string(s.peak_regions) +
-         ", replaced_files=" + std::to_string(s.replaced_files) + ")";
-}
-
-void bind_stats(py::module_& m) {
-  py::class_<ManagerStats>(m, "ManagerStats",
-                           "Counters a manager keeps about its work (a snapshot).")
-      .def_readonly("cursor_hits", &ManagerStats::cursor_hits)
-      .def_readonly("region_hits", &ManagerStats::region_hits)
-      .def_readonly("maps", &ManagerStats::maps)
-      .def_readonly("copies", &ManagerStats::copies)
-      .def_readonly("unmaps_by_eviction", &ManagerStats::unmaps_by_eviction)
-      .def_readonly("unmaps_by_collect", &ManagerStats::unmaps_by_collect)
-      .def_readonly("map_retries", &ManagerStats::map_retries)
-      .def_readonly("peak_mapped_bytes", &ManagerStats::peak_mapped_bytes)
-      .def_readonly("peak_regions", &ManagerStats::peak_regions)
-      .def_readonly("replaced_files", &ManagerStats::replaced_files)
-      .def("__repr__", &stats_repr);
-}
-
-void bind_managers(py::module_& m) {
-  py::class_<StaticWindowMapManager>(m, "StaticWindowMapManager",
-                                     "A manager whose regions map whole files. Thread-safe.")
-      .def(py::init(&make_manager<StaticWindowMapManager>), py::arg("window_size") = 0,
-           py::arg("max_memory_size") = 0, py::arg("max_open_handles") = max_size())
-      .def("make_cursor", &make_cursor, py::arg("path_or_fd"))
-      .def("num_file_handles", &StaticWindowMapManager::num_file_handles)
-      .def("num_open_files", &StaticWindowMapManager::num_open_files)
-      .def("window_size", &StaticWindowMapManager::window_size)
-      .def("mapped_memory_size", &StaticWindowMapManager::mapped_memory_size)
-      .def("max_file_handles",
-           [](const StaticWindowMapManager& manager) -> py::object {
-             const std::uint64_t limit = manager.max_file_handles();
-             return limit == kUnlimitedHandles ? max_size() : to_int(limit);
-           })
-      .def("max_mapped_memory_size", &StaticWindowMapManager::max_mapped_memory_size)
-      .def("collect", &StaticWindowMapManager::collect)
-      .def("_collect_lru_region",
-           [](StaticWindowMapManager& manager, py::handle size) {
-             return manager.collect_lru_region(to_size(size, "size"));
-           })
-      .def("force_map_handle_removal_win",
-           [](StaticWindowMapManager& manager, py::handle base_path) {
-             const PathOrFd where = to_path_or_fd(base_path);
-             const auto* path = std::get_if<std::filesystem::path>(&where);
-             return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
-           })
-      .def("stats", &StaticWindowMapManager::stats);
-
-  py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
-      m, "SlidingWindowMapManager",
-      "A manager that maps windows of at most window_size bytes. Thread-safe.")
-      .def(py::init(&make_manager<SlidingWindowMapManager>), py::arg("window_size") = -1,
-           py::arg("max_memory_size") = 0, py::arg("max_open_handles") = max_size());
-}
-
 void bind_cursor(py::module_& m) {
   py::class_<Cursor>(m, "WindowCursor",
                      "A pointer into one region of one file; it pins the region it uses.")
       .def(py::init([](py::handle manager, py::handle regions) {
-             if (regions.is_none()) return Cursor{WindowCursor(), py::none()};
+             if (regions.is_none()) return Cursor{WindowCursor(), py::none(), py::object()};
              if (manager.is_none()) throw py::value_error("regions need a manager");
              return make_cursor(checked_cast<StaticWindowMapManager>(manager, "a manager"),
                                 checked_cast<RegionList>(regions, "a MapRegionList").source);
@@ -639,12 +538,12 @@ void bind_cursor(py::module_& m) {
           "__deepcopy__", [](const Cursor& c, py::handle) { return Cursor(c); }, py::arg("memo"))
       .def("_destroy",
            [](Cursor& c) {
-             c = Cursor{WindowCursor(), py::none()};
+             c = Cursor{WindowCursor(), py::none(), py::object()};
            })
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__",
            [](Cursor& c, py::args) {
-             c = Cursor{WindowCursor(), py::none()};
+             c = Cursor{WindowCursor(), py::none(), py::object()};
              return false;
            })
       .def("__repr__", &cursor_repr);
@@ -731,8 +630,7 @@ void bind_buffer(py::module_& m) {
            py::arg("size") = max_size(), py::arg("flags") = 0)
       .def("end_access", [](Buffer& b) { b.buffer.end_access(); })
       .def("cursor", [](const Buffer& b) { return b.cursor_object; })
-      .def("__len__", &buffer_length)
-      .def("__getitem__", &buffer_getitem)
+      // __len__ and __getitem__: see buffer_fast_methods
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](Buffer& b, py::args) {
         b.buffer.end_access();

@@ -238,3 +238,29 @@ def test_region_handed_out_is_never_a_client_and_never_dangles(path):
     assert max(counts) <= 1 and counts.count(1) == manager.num_file_handles()
     assert [repr(r) for r in regions][0] == "MapRegion<0, %d>" % (2 * G)
     assert sys.getrefcount(regions[0]) >= 2
+
+
+def test_map_is_reused_while_the_region_stays(path, data):
+    manager = SlidingWindowMapManager(window_size=4 * G)
+    cursor = manager.make_cursor(path)
+    first = cursor.use_region(100, 10).map()
+    assert cursor.use_region(200, 10).map() is first  # same region: the same object
+    assert first[200:210] == data[200:210]
+    first.close()
+    again = cursor.map()
+    assert again is not first and not again.closed and again[0:4] == data[0:4]
+    moved = cursor.use_region(20 * G, 10).map()
+    assert moved is not again and moved[0:4] == data[cursor.region().ofs_begin():][:4]
+    assert again[0:4] == data[0:4]  # the old one still pins and reads its region
+    cursor.unuse_region()
+    assert len(cursor.map()) == 0
+
+
+def test_map_kept_for_reuse_never_blocks_a_move_under_a_handle_limit(path, data):
+    manager = SlidingWindowMapManager(window_size=4 * G, max_open_handles=1)
+    cursor = manager.make_cursor(path)
+    for ofs in (0, 10 * G, 30 * G, 0):
+        mapped = cursor.use_region(ofs, 10).map()
+        assert mapped[ofs - cursor.region().ofs_begin()] == data[ofs]
+        del mapped
+    assert manager.num_file_handles() == 1
