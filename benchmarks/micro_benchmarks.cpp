@@ -23,11 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_files.hpp"
 #include "guarded_copy.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
 
 namespace {
+
+namespace support = smmap::support;
+using support::next_random;
 
 constexpr std::uint64_t kKiB = 1024;
 constexpr std::uint64_t kMiB = 1024 * kKiB;
@@ -36,24 +40,10 @@ constexpr std::uint64_t kSmallSize = 64 * kMiB;  // held by one default window
 constexpr std::uint64_t kBigSize = 256 * kMiB;   // 256 windows of 1 MiB
 constexpr std::size_t kOffsets = 1 << 16;        // precomputed offsets, cycled
 
-// Writes |path| back to disk, drops it from the page cache and reads it in
-// again, so that it sits in the page cache as data read from disk does: in
-// the large folios readahead makes, not in the small ones of a fresh write.
-void reload_through_readahead(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw std::runtime_error("cannot open " + path.string());
-  ::fdatasync(fd);
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-  std::vector<char> block(1 << 20);
-  while (::read(fd, block.data(), block.size()) > 0) {
-  }
-  ::close(fd);
-}
-
 struct Data {
   Data() {
-    reload_through_readahead(small);
-    reload_through_readahead(big);
+    support::reload_through_readahead(small);
+    support::reload_through_readahead(big);
   }
   smmap::testing::TempDir dir;
   std::filesystem::path small = dir.make_file("small.bin", kSmallSize);
@@ -65,11 +55,6 @@ const Data& data() {
   return files;
 }
 
-std::uint64_t next_random(std::uint64_t& state) {
-  state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-  return state >> 17;
-}
-
 // kOffsets uniform offsets in [0, limit).
 std::vector<std::uint64_t> random_offsets(std::uint64_t limit, std::uint64_t seed = 1) {
   std::vector<std::uint64_t> offsets(kOffsets);
@@ -77,20 +62,7 @@ std::vector<std::uint64_t> random_offsets(std::uint64_t limit, std::uint64_t see
   return offsets;
 }
 
-// A read-only descriptor, closed on destruction.
-class Fd {
- public:
-  explicit Fd(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDONLY)) {
-    if (fd_ < 0) throw std::runtime_error("cannot open " + path.string());
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { ::close(fd_); }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = support::ReadOnlyFd;
 
 // A whole-file map with every page touched: the ideal a manager is judged by.
 class WholeFileMap {
@@ -108,9 +80,7 @@ class WholeFileMap {
   const std::byte* data() const { return data_; }
 
   static void touch(std::span<const std::byte> bytes) {
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < bytes.size(); i += 4096) sum += std::to_integer<unsigned>(bytes[i]);
-    benchmark::DoNotOptimize(sum);
+    benchmark::DoNotOptimize(support::touch_pages(bytes));
   }
 
  private:

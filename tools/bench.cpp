@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_files.hpp"
 #include "commands.hpp"
 #include "demo_data.hpp"
 #include "interrupt.hpp"
@@ -119,11 +120,6 @@ struct Result {
   double mb_per_s() const { return cpu_ns > 0 ? static_cast<double>(bytes) * 1e3 / cpu_ns : 0; }
 };
 
-std::uint64_t next_random(std::uint64_t& state) {
-  state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-  return state >> 17;
-}
-
 std::vector<Read> make_reads(const std::string& pattern, const std::vector<std::uint64_t>& sizes,
                              std::uint64_t count) {
   std::vector<Read> reads;
@@ -139,13 +135,13 @@ std::vector<Read> make_reads(const std::string& pattern, const std::vector<std::
   }
   reads.reserve(static_cast<std::size_t>(count));
   while (reads.size() < count) {
-    const auto f = static_cast<std::uint32_t>(next_random(seed) % files);
+    const auto f = static_cast<std::uint32_t>(support::next_random(seed) % files);
     if (sizes[f] <= kSmallRead) continue;
-    std::uint64_t at = next_random(seed) % (sizes[f] - kSmallRead);
+    std::uint64_t at = support::next_random(seed) % (sizes[f] - kSmallRead);
     const std::size_t run = pattern == "clustered" ? kClusterRun : 1;
     for (std::size_t i = 0; i < run && reads.size() < count && at + kSmallRead <= sizes[f]; ++i) {
       reads.push_back({f, static_cast<std::uint32_t>(kSmallRead), at});
-      at += next_random(seed) % kClusterStep;
+      at += support::next_random(seed) % kClusterStep;
     }
   }
   return reads;
@@ -167,30 +163,19 @@ volatile std::uint64_t g_sink = 0;
 // Faults in every page of |bytes|, so that unlimited maps are timed in their
 // steady state.
 void touch_pages(std::span<const std::byte> bytes) {
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < bytes.size(); i += 4096)
-    sum += std::to_integer<std::uint64_t>(bytes[i]);
-  g_sink = g_sink + sum;
+  g_sink = g_sink + support::touch_pages(bytes);
 }
 
+// One read-only descriptor per file.
 class Fds {
  public:
   explicit Fds(const std::vector<std::filesystem::path>& paths) {
-    for (const auto& path : paths) {
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) throw_errno("open", path.string());
-      fds_.push_back(fd);
-    }
+    for (const auto& path : paths) fds_.push_back(std::make_unique<support::ReadOnlyFd>(path));
   }
-  Fds(const Fds&) = delete;
-  Fds& operator=(const Fds&) = delete;
-  ~Fds() {
-    for (const int fd : fds_) ::close(fd);
-  }
-  int operator[](std::size_t i) const { return fds_[i]; }
+  int operator[](std::size_t i) const { return fds_[i]->get(); }
 
  private:
-  std::vector<int> fds_;
+  std::vector<std::unique_ptr<support::ReadOnlyFd>> fds_;
 };
 
 // Reads through one cursor per file of a manager.
@@ -575,14 +560,7 @@ int run_bench(const Args& arguments) {
     // reads, then dropped from the page cache and read in again, so that the
     // page cache holds them as it holds data read from disk (in the large
     // folios of readahead, not the small ones of a fresh write).
-    const Fds fds(paths);
-    std::vector<char> block(1 << 20);
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-      if (::fdatasync(fds[i]) != 0) throw_errno("fdatasync", paths[i].string());
-      ::posix_fadvise(fds[i], 0, 0, POSIX_FADV_DONTNEED);
-      while (::read(fds[i], block.data(), block.size()) > 0) {
-      }
-    }
+    for (const auto& path : paths) support::reload_through_readahead(path);
   } else {
     paths.assign(config.paths.begin(), config.paths.end());
   }
