@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 
+#include "access_pattern.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
 #include "open_file.hpp"
@@ -54,10 +55,18 @@ class FileEntry final : public MapRegionList {
   std::size_t cursors_ = 0;
   // False once a newer entry replaced this one for the same source.
   bool current_ = true;
+  // Whether small requests get copy windows (adaptive windows).
+  AccessPattern pattern_;
 };
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)
     : ManagedRegion(owner, ofs, map_or_copy(owner.fd(), owner.description(), ofs, size)) {}
+
+inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size,
+                                    CopyWindow)
+    : ManagedRegion(owner, ofs, read_copy(owner.fd(), owner.description(), ofs, size)) {
+  copy_window_ = true;
+}
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs,
                                     const Mapping& mapping) noexcept

@@ -543,6 +543,9 @@ std::string stats_repr(const ManagerStats& s) {
   return "ManagerStats(cursor_hits=" + std::to_string(s.cursor_hits) +
          ", region_hits=" + std::to_string(s.region_hits) + ", maps=" + std::to_string(s.maps) +
          ", copies=" + std::to_string(s.copies) +
+         ", copy_windows=" + std::to_string(s.copy_windows) +
+         ", switches_to_copy=" + std::to_string(s.switches_to_copy) +
+         ", switches_to_map=" + std::to_string(s.switches_to_map) +
          ", unmaps_by_eviction=" + std::to_string(s.unmaps_by_eviction) +
          ", unmaps_by_collect=" + std::to_string(s.unmaps_by_collect) +
          ", map_retries=" + std::to_string(s.map_retries) +
@@ -558,6 +561,9 @@ void bind_stats(py::module_& m) {
       .def_readonly("region_hits", &ManagerStats::region_hits)
       .def_readonly("maps", &ManagerStats::maps)
       .def_readonly("copies", &ManagerStats::copies)
+      .def_readonly("copy_windows", &ManagerStats::copy_windows)
+      .def_readonly("switches_to_copy", &ManagerStats::switches_to_copy)
+      .def_readonly("switches_to_map", &ManagerStats::switches_to_map)
       .def_readonly("unmaps_by_eviction", &ManagerStats::unmaps_by_eviction)
       .def_readonly("unmaps_by_collect", &ManagerStats::unmaps_by_collect)
       .def_readonly("map_retries", &ManagerStats::map_retries)
@@ -594,7 +600,9 @@ void bind_managers(py::module_& m) {
              const auto* path = std::get_if<std::filesystem::path>(&where);
              return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
            })
-      .def("stats", &StaticWindowMapManager::stats);
+      .def("stats", &StaticWindowMapManager::stats)
+      .def("adaptive", &StaticWindowMapManager::adaptive)
+      .def("set_adaptive", &StaticWindowMapManager::set_adaptive, py::arg("adaptive"));
 
   py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
       m, "SlidingWindowMapManager",
