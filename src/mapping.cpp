@@ -3,7 +3,9 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #include "system_calls.hpp"
 
@@ -13,45 +15,53 @@ namespace {
 // Copies are page-aligned, like the mappings they stand in for.
 constexpr std::align_val_t kCopyAlignment{4096};
 
-constexpr std::size_t kPoolBlock = 4096;
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kChunk = 2 << 20;
 
-// One-page blocks freed by this thread, reused before asking the allocator:
-// copy windows come and go one per miss, and an aligned allocation costs
-// more than the bookkeeping of the miss. A few per thread, freed at exit.
-class BlockPool {
+// One-page blocks for copy windows, carved from 2 MiB chunks and reused,
+// process-wide. Copy windows come and go one per miss; taken from the
+// general heap they would interleave with the manager's map nodes, one node
+// per page, and every lookup would miss the TLB at each level of the tree
+// (measured: docs/benchmarks.md, "Adaptive windows"). Chunks are kept for
+// reuse until the process ends: at most the peak of one-page copy windows
+// alive at once, which the managers' memory limits bound.
+class PageBlocks {
  public:
-  BlockPool() = default;
-  BlockPool(const BlockPool&) = delete;
-  BlockPool& operator=(const BlockPool&) = delete;
-  ~BlockPool() {
-    while (count_ > 0) ::operator delete[](blocks_[--count_], kCopyAlignment);
+  std::byte* take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) {
+      auto* chunk = static_cast<std::byte*>(::operator new (kChunk, std::align_val_t{kChunk}));
+      free_.reserve(free_.size() + kChunk / kPage);
+      for (std::size_t at = kChunk; at > 0; at -= kPage) free_.push_back(chunk + at - kPage);
+    }
+    std::byte* block = free_.back();
+    free_.pop_back();
+    return block;
   }
-  std::byte* take() noexcept { return count_ > 0 ? blocks_[--count_] : nullptr; }
-  bool give(std::byte* block) noexcept {
-    if (count_ == kBlocks) return false;
-    blocks_[count_++] = block;
-    return true;
+  void give(std::byte* block) noexcept {
+    std::lock_guard lock(mutex_);
+    free_.push_back(block);  // never allocates: capacity covers every block carved
   }
 
  private:
-  static constexpr std::size_t kBlocks = 16;
-  std::byte* blocks_[kBlocks] = {};
-  std::size_t count_ = 0;
+  std::mutex mutex_;
+  std::vector<std::byte*> free_;
 };
 
-thread_local BlockPool t_pool;
+PageBlocks& page_blocks() {
+  static PageBlocks* const blocks = new PageBlocks;  // outlives every static manager
+  return *blocks;
+}
 
 std::byte* allocate_copy(std::size_t size) {
-  if (size == kPoolBlock) {
-    if (std::byte* block = t_pool.take()) return block;
-  }
+  if (size == kPage) return page_blocks().take();
   return static_cast<std::byte*>(::operator new[](size, kCopyAlignment));
 }
 
 // Frees a block from read_copy(); its bytes are never written after the read.
 void free_copy(const std::byte* bytes, std::size_t size) noexcept {
   auto* block = const_cast<std::byte*>(bytes);
-  if (size == kPoolBlock && t_pool.give(block)) return;
+  if (size == kPage) return page_blocks().give(block);
   ::operator delete[](block, kCopyAlignment);
 }
 
