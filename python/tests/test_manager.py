@@ -231,5 +231,5 @@ def test_adaptive_windows(make_file):
     assert manager.adaptive() is False
     manager.collect()
     cursor.use_region(100 * G + 5, 64)
-    assert cursor.region().size() == 4 * G  # a mapped window
+    assert cursor.region().size() >= 4 * G  # a mapped window
     assert cursor.buffer().tobytes() == expected[100 * G + 5:100 * G + 69]
