@@ -224,10 +224,13 @@ class Session {
         const int count = input_.ConsumeIntegralInRange(1, 64);
         for (int i = 0; i < count && input_.remaining_bytes() > 0; ++i) {
           const std::uint64_t size = slot.file >= 0 ? files[slot.file].size : 1;
+          const std::uint64_t maps = manager_->stats().maps;
           use_region(slot, input_.ConsumeIntegralInRange<std::uint64_t>(0, size),
                      input_.ConsumeIntegralInRange<std::uint64_t>(1, 2 * kPage));
+          // Each map, not the burst: a later hit may release a region that
+          // an earlier map, with every region pinned, left over the limit.
+          if (manager_->stats().maps != maps) check_memory_after_map();
         }
-        mapping_op = true;
         break;
       }
       case 13:  // the manager goes first; its cursors keep working, then go
