@@ -208,8 +208,19 @@ class ManagerReader {
       if (touch) touch_pages(cursors_.back().use_region(0).map());
     }
   }
+  // As a client reads: one use_region() and one copy when the window holds
+  // the whole read (the common case, kept small so that it inlines like the
+  // other strategies' reads), a loop across windows otherwise.
   void read(const Read& r, std::byte* out) {
     WindowCursor& cursor = cursors_[r.file];
+    const std::span<const std::byte> bytes = cursor.use_region(r.offset, r.size).buffer();
+    if (bytes.size() == r.size) [[likely]] {
+      std::memcpy(out, bytes.data(), bytes.size());
+      return;
+    }
+    read_across(cursor, r, out);
+  }
+  [[gnu::noinline]] static void read_across(WindowCursor& cursor, const Read& r, std::byte* out) {
     for (std::uint64_t done = 0; done < r.size;) {
       const std::span<const std::byte> bytes =
           cursor.use_region(r.offset + done, r.size - done).buffer();
