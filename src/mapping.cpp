@@ -22,7 +22,7 @@ constexpr std::size_t kChunk = 2 << 20;
 // process-wide. Copy windows come and go one per miss; taken from the
 // general heap they would interleave with the manager's map nodes, one node
 // per page, and every lookup would miss the TLB at each level of the tree
-// (measured: docs/benchmarks.md, "Adaptive windows"). Chunks are kept for
+// (docs/design.md, "Adaptive windows"). Chunks are kept for
 // reuse until the process ends: at most the peak of one-page copy windows
 // alive at once, which the managers' memory limits bound.
 class PageBlocks {
@@ -31,6 +31,11 @@ class PageBlocks {
     std::lock_guard lock(mutex_);
     if (free_.empty()) {
       auto* chunk = static_cast<std::byte*>(::operator new (kChunk, std::align_val_t{kChunk}));
+#ifdef __linux__
+      // One large page where THP allows it: one fault fills the chunk
+      // instead of 512, and its blocks share one TLB entry.
+      ::madvise(chunk, kChunk, MADV_HUGEPAGE);
+#endif
       free_.reserve(free_.size() + kChunk / kPage);
       for (std::size_t at = kChunk; at > 0; at -= kPage) free_.push_back(chunk + at - kPage);
     }
