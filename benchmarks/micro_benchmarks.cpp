@@ -333,6 +333,9 @@ void WindowsAndAlignment(benchmark::internal::Benchmark* b) {
 void run_misses_that_evict(benchmark::State& state, std::uint64_t window, bool align) {
   smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(window), kBigSize / 8);
   manager.set_align_large_windows(align);
+  // Mapped misses: each window serves one read, which adaptive windows
+  // would rightly serve with copy windows instead.
+  manager.set_adaptive(false);
   smmap::WindowCursor cursor = manager.make_cursor(data().big);
   const std::uint64_t windows = kBigSize / window;
   const auto inner = random_offsets(window - kRead);

@@ -98,6 +98,7 @@ class Session {
     const std::uint64_t handles = input_.ConsumeIntegralInRange<std::uint64_t>(1, 9);
     handles_ = handles == 9 ? smmap::kUnlimitedHandles : handles;
     make_manager();
+    manager_->set_adaptive(input_.ConsumeBool());
   }
 
   void run() {
@@ -147,7 +148,7 @@ class Session {
     const std::uint64_t maps_before = manager_->stats().maps;
     bool mapping_op = false;
     Slot& slot = pick_slot();
-    switch (input_.ConsumeIntegralInRange(0, 13)) {
+    switch (input_.ConsumeIntegralInRange(0, 15)) {
       case 0: {  // make_cursor from a path or a descriptor
         const int file = input_.ConsumeIntegralInRange<int>(0, static_cast<int>(files.size()) - 1);
         slot.drop_buffer();
@@ -216,6 +217,22 @@ class Session {
       case 12:
         if (slot.buffer) slot.buffer->end_access();
         break;
+      case 14:  // adaptive windows on or off
+        manager_->set_adaptive(input_.ConsumeBool());
+        break;
+      case 15: {  // a burst of small random reads, to move the detector
+        const int count = input_.ConsumeIntegralInRange(1, 64);
+        for (int i = 0; i < count && input_.remaining_bytes() > 0; ++i) {
+          const std::uint64_t size = slot.file >= 0 ? files[slot.file].size : 1;
+          const std::uint64_t maps = manager_->stats().maps;
+          use_region(slot, input_.ConsumeIntegralInRange<std::uint64_t>(0, size),
+                     input_.ConsumeIntegralInRange<std::uint64_t>(1, 2 * kPage));
+          // Each map, not the burst: a later hit may release a region that
+          // an earlier map, with every region pinned, left over the limit.
+          if (manager_->stats().maps != maps) check_memory_after_map();
+        }
+        break;
+      }
       case 13:  // the manager goes first; its cursors keep working, then go
         for (auto& each : slots_) {
           if (each.cursor.is_valid() && each.file >= 0) {
@@ -249,6 +266,7 @@ class Session {
   void use_region(Slot& slot, std::uint64_t offset, std::uint64_t size) {
     slot.drop_buffer();
     WindowCursor& cursor = slot.cursor;
+    const MapRegion* before = cursor.region();
     try {
       cursor.use_region(offset, size);
     } catch (const std::system_error& error) {
@@ -275,6 +293,11 @@ class Session {
     check(same(cursor.buffer(), file, offset), "cursor bytes");
     check(same(cursor.map(), file, region->ofs_begin()), "region bytes");
     check(region->ofs_end() <= file.size, "region inside the file");
+    // A request without a size gets a mapped window, unless the cursor or
+    // another one already held a copy window there.
+    if (size == 0 && region->is_copy()) {
+      check(region == before || region->client_count() > 2, "size-0 request got a copy window");
+    }
   }
 
   void begin_buffer(Slot& slot, std::uint64_t offset, std::uint64_t size) {

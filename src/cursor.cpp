@@ -95,11 +95,12 @@ WindowCursor& WindowCursor::use_region_slow(std::uint64_t offset, std::uint64_t 
     unuse_region();
     return *this;
   }
-  size = std::min(size ? size : file_size_, max_request_);
+  const bool sized = size != 0;
+  size = std::min(sized ? size : file_size_, max_request_);
   detail::ManagedRegion* old = managed(region_);
   clear_region();  // if switch_region throws, |old| is released and we stay invalid
-  MapRegion* region =
-      core_->switch_region(entry_of(list_), old, offset, size, std::exchange(unreported_hits_, 0));
+  MapRegion* region = core_->switch_region(entry_of(list_), old, offset, size, sized,
+                                           std::exchange(unreported_hits_, 0));
   region_ = region;
   region_data_ = region->data();
   region_begin_ = region->ofs_begin();

@@ -22,6 +22,7 @@
 #include <utility>
 #include <variant>
 
+#include "access_pattern.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
 #include "open_file.hpp"
@@ -84,10 +85,18 @@ class FileEntry final : public MapRegionList {
   bool current_ = true;
   // Links in the manager's list of open descriptors while it holds one.
   LruLinks<FileEntry> descriptor_links_;
+  // Whether small requests get copy windows (adaptive windows).
+  AccessPattern pattern_;
 };
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)
     : ManagedRegion(owner, ofs, map_or_copy(owner.fd(), owner.description(), ofs, size)) {}
+
+inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size,
+                                    CopyWindow)
+    : ManagedRegion(owner, ofs, read_copy(owner.fd(), owner.description(), ofs, size)) {
+  copy_window_ = true;
+}
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs,
                                     const Mapping& mapping) noexcept

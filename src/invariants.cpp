@@ -46,6 +46,10 @@ void ManagerCore::check_invariants_locked() const {
                 where + ": at most one page over the window size");
       }
       require(region.pins() >= 0, where + ": pin count not negative");
+      require(!region.copy_window_ || region.is_copy(), where + ": a copy window is a copy");
+      require(!region.copy_window_ || limits_.largest_window != 0,
+              where + ": whole-file managers make no copy windows");
+      require(region.uses_ >= 1, where + ": served the request it was made for");
       if (region.pins() == 0) ++unpinned;
       bytes += region.size();
       ++regions;
@@ -63,6 +67,8 @@ void ManagerCore::check_invariants_locked() const {
   require(region_count_ <= limits_.max_open_handles, "live regions within the handle limit");
   require(stats_.peak_mapped_bytes >= mapped_bytes_, "peak mapped bytes reached the current");
   require(stats_.peak_regions >= region_count_, "peak regions reached the current");
+  require(stats_.copy_windows <= stats_.copies && stats_.copies <= stats_.maps,
+          "copy windows are counted among copies, copies among maps");
 
   // The LRU list holds exactly the unpinned regions, linked both ways.
   std::size_t linked = 0;

@@ -25,6 +25,10 @@ class ManagedRegion final : public MapRegion {
   // REQUIRES: the manager's mutex is held; ofs is aligned and size > 0 fits the file.
   // Throws std::system_error naming the file, offset and size.
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size);
+  // Reads [ofs, ofs + size) of |owner|'s file into a copy window, pinned once.
+  // Same requirements; throws std::system_error also when the file ended.
+  struct CopyWindow {};
+  ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size, CopyWindow);
 
   int client_count() const noexcept override { return 1 + pins(); }
   int pins() const noexcept { return pins_.load(std::memory_order_relaxed); }
@@ -39,6 +43,11 @@ class ManagedRegion final : public MapRegion {
 
   FileEntry* const owner_;
   std::atomic<int> pins_{1};
+  // Requests served: pins taken plus the cursor hits reported on it
+  // (AccessPattern judges evicted windows by it).
+  std::uint64_t uses_ = 1;
+  // Made by adaptive windows rather than for a file that cannot be mapped.
+  bool copy_window_ = false;
   // Links in the manager's list of unpinned regions while unpinned.
   LruLinks<ManagedRegion> unpinned_links_;
 };

@@ -107,5 +107,11 @@ bool StaticWindowMapManager::align_large_windows() const {
 void StaticWindowMapManager::set_align_large_windows(bool align) {
   core().set_align_large_windows(align);
 }
+bool StaticWindowMapManager::adaptive() const {
+  return core().adaptive();
+}
+void StaticWindowMapManager::set_adaptive(bool adaptive) {
+  core().set_adaptive(adaptive);
+}
 
 }  // namespace smmap

@@ -8,7 +8,6 @@
 #include <system_error>
 #include <tuple>
 
-#include "placement.hpp"
 #include "system_calls.hpp"
 
 namespace smmap::detail {
@@ -85,12 +84,15 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
 }
 
 ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
-                                          std::uint64_t offset, std::uint64_t size,
+                                          std::uint64_t offset, std::uint64_t size, bool sized,
                                           std::uint64_t hits) {
   MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
-  if (old != nullptr) unpin_locked(old);
-  ManagedRegion* region = obtain_region_locked(*entry, offset, size);
+  if (old != nullptr) {
+    old->uses_ += hits;
+    unpin_locked(old);
+  }
+  ManagedRegion* region = obtain_region_locked(*entry, offset, size, sized);
   debug_check_locked();
   return region;
 }
@@ -98,7 +100,10 @@ ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
 void ManagerCore::release(ManagedRegion* region, std::uint64_t hits) noexcept {
   MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
-  if (region != nullptr) unpin_locked(region);
+  if (region != nullptr) {
+    region->uses_ += hits;
+    unpin_locked(region);
+  }
   debug_check_locked();
 }
 
@@ -113,39 +118,51 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
                                 std::uint64_t hits) noexcept {
   MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
-  if (region != nullptr) unpin_locked(region);
+  if (region != nullptr) {
+    region->uses_ += hits;
+    unpin_locked(region);
+  }
   --entry->cursors_;
   drop_if_unused_locked(*entry);
   debug_check_locked();
 }
 
 ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
-                                                 std::uint64_t size) {
+                                                 std::uint64_t size, bool sized) {
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
   auto next = entry.regions_.upper_bound(offset);
   if (next != entry.regions_.begin()) {
     ManagedRegion& before = std::prev(next)->second;
-    if (before.includes_ofs(offset)) {
+    // A request without a size is not served by an unused copy window: it
+    // gets a full mapped window in its place.
+    if (before.includes_ofs(offset) && (sized || !before.copy_window_ || before.pins() != 0)) {
       ++stats_.region_hits;
+      ++before.uses_;
       pin_locked(&before);
       return &before;
     }
   }
-  return map_region_locked(entry, offset, size);
+  const bool copy = wants_copy_window_locked(entry, offset, size, sized);
+  return map_region_locked(entry, offset, size, copy);
 }
 
 ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t offset,
-                                              std::uint64_t size) {
-  // Step 2: room for a full window before placing it.
+                                              std::uint64_t size, bool copy) {
+  // Step 2: room for a full window before placing it (a copy window is
+  // placed first: it is as large as the request's pages).
   const std::uint64_t full_window = limits_.largest_window == 0
                                         ? entry.file_size()
                                         : std::min(limits_.largest_window, entry.file_size());
-  stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);
+  if (!copy) {
+    clear_copy_windows_locked(entry, offset, offset + std::max(size, limits_.largest_window));
+    stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);
+  }
   for (bool retried = false;; retried = true) {
-    const MapWindow window = place_window_locked(entry, offset, size);  // step 3
+    const MapWindow window = copy ? place_copy_window_locked(entry, offset, size)
+                                  : place_window_locked(entry, offset, size);  // step 3
     make_room_locked(window.size);
     try {
-      return insert_region_locked(entry, window);
+      return insert_region_locked(entry, window, copy);
     } catch (const std::system_error&) {
       // Step 4: out of some resource; free every unused region and try once more.
       if (retried) throw;
@@ -155,16 +172,19 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
   }
 }
 
+Gap ManagerCore::gap_locked(const FileEntry& entry, std::uint64_t offset) const {
+  const auto next = entry.regions_.upper_bound(offset);
+  return Gap{
+      .begin = next == entry.regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
+      .end = next == entry.regions_.end() ? entry.file_size() : next->first,
+  };
+}
+
 MapWindow ManagerCore::place_window_locked(const FileEntry& entry, std::uint64_t offset,
                                            std::uint64_t size) const {
-  const std::uint64_t file_size = entry.file_size();
-  if (limits_.largest_window == 0) return MapWindow(0, file_size);  // the file's only region
+  if (limits_.largest_window == 0) return MapWindow(0, entry.file_size());  // the only region
   const std::uint64_t max_window = limits_.largest_window;
-  const auto next = entry.regions_.upper_bound(offset);
-  const Gap gap{
-      .begin = next == entry.regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
-      .end = next == entry.regions_.end() ? file_size : next->first,
-  };
+  const Gap gap = gap_locked(entry, offset);
   const std::uint64_t wanted = std::min(size, max_window);
   MapWindow window = place_like_smmap(offset, wanted, gap, max_window);
   if (align_large_windows_ && max_window >= kLargePageSize) {
@@ -207,7 +227,8 @@ void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
   ++stats_.descriptor_closes;
 }
 
-ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window) {
+ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window,
+                                                 bool copy) {
   if (region_count_ >= limits_.max_open_handles) {
     throw_system_error(EMFILE,
                        "map (limit of " + std::to_string(limits_.max_open_handles) +
@@ -219,14 +240,19 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
                        window.ofs, window.size);
   }
   ensure_descriptor_locked(entry);
-  auto [where, inserted] = entry.regions_.emplace(
-      std::piecewise_construct, std::forward_as_tuple(window.ofs),
-      std::forward_as_tuple(entry, window.ofs, static_cast<std::size_t>(window.size)));
+  const auto size = static_cast<std::size_t>(window.size);
+  auto [where, inserted] =
+      copy ? entry.regions_.emplace(
+                 std::piecewise_construct, std::forward_as_tuple(window.ofs),
+                 std::forward_as_tuple(entry, window.ofs, size, ManagedRegion::CopyWindow{}))
+           : entry.regions_.emplace(std::piecewise_construct, std::forward_as_tuple(window.ofs),
+                                    std::forward_as_tuple(entry, window.ofs, size));
   ManagedRegion* region = &where->second;
   mapped_bytes_ += region->size();
   ++region_count_;
   ++stats_.maps;
   if (region->is_copy()) ++stats_.copies;
+  if (copy) ++stats_.copy_windows;
   stats_.peak_mapped_bytes = std::max(stats_.peak_mapped_bytes, mapped_bytes_);
   stats_.peak_regions = std::max<std::uint64_t>(stats_.peak_regions, region_count_);
   return region;
@@ -262,6 +288,7 @@ std::size_t ManagerCore::evict_all_locked() noexcept {
 void ManagerCore::evict_oldest_locked() noexcept {
   ManagedRegion* oldest = unpinned_.oldest();
   FileEntry& owner = oldest->owner();
+  note_eviction_locked(*oldest);
   unmap_locked(oldest);
   drop_if_unused_locked(owner);
 }
@@ -353,6 +380,16 @@ bool ManagerCore::align_large_windows() const {
 void ManagerCore::set_align_large_windows(bool align) {
   MutexLock lock(mutex_);
   align_large_windows_ = align;
+}
+
+bool ManagerCore::adaptive() const {
+  MutexLock lock(mutex_);
+  return adaptive_;
+}
+
+void ManagerCore::set_adaptive(bool adaptive) {
+  MutexLock lock(mutex_);
+  adaptive_ = adaptive;
 }
 
 ManagerStats ManagerCore::stats() const {

@@ -24,6 +24,7 @@
 #include "intrusive_lru.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
+#include "placement.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
@@ -58,10 +59,12 @@ class ManagerCore {
 
   // Releases |old| (may be null) and returns |entry|'s region holding
   // |offset|, pinned, mapping one if needed. |hits| are the cursor's
-  // unreported hits. On throw, |old| is released all the same.
+  // unreported hits. |sized|: the client asked for |size| bytes rather than
+  // as many as the window allows (size 0), so a copy window may serve it.
+  // On throw, |old| is released all the same.
   // REQUIRES: offset < entry->file_size(); |old| belongs to |entry|.
   ManagedRegion* switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
-                               std::uint64_t size, std::uint64_t hits) EXCLUDES(mutex_);
+                               std::uint64_t size, bool sized, std::uint64_t hits) EXCLUDES(mutex_);
   // Releases a pin of |region| (may be null).
   void release(ManagedRegion* region, std::uint64_t hits) noexcept EXCLUDES(mutex_);
   // A cursor copy: one more cursor on |entry| and one more pin of |region|
@@ -82,6 +85,8 @@ class ManagerCore {
   const Limits& limits() const noexcept { return limits_; }
   bool align_large_windows() const EXCLUDES(mutex_);
   void set_align_large_windows(bool align) EXCLUDES(mutex_);
+  bool adaptive() const EXCLUDES(mutex_);
+  void set_adaptive(bool adaptive) EXCLUDES(mutex_);
 
   std::size_t collect() EXCLUDES(mutex_);
   std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
@@ -96,15 +101,37 @@ class ManagerCore {
   static Key key_of(const PathOrFd& source);
 
   // The region holding |offset|, pinned: a live one, or a new one.
-  ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
-      REQUIRES(mutex_);
-  // Makes room, places and maps a window holding |offset|, retrying once
-  // after freeing every unused region if the map fails.
-  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
-      REQUIRES(mutex_);
+  ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                      bool sized) REQUIRES(mutex_);
+  // Makes room, places and maps a window holding |offset| (a copy window
+  // when |copy|), retrying once after freeing every unused region if the map
+  // fails.
+  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                   bool copy) REQUIRES(mutex_);
+  // The free gap around |offset| between |entry|'s regions.
+  Gap gap_locked(const FileEntry& entry, std::uint64_t offset) const REQUIRES(mutex_);
   // Where the window for [offset, offset + size) goes.
   MapWindow place_window_locked(const FileEntry& entry, std::uint64_t offset,
                                 std::uint64_t size) const REQUIRES(mutex_);
+
+  // Adaptive windows (src/adaptive_windows.cpp, docs/design.md).
+  // A request at |offset| missed every live region of |entry|: tells the
+  // detector, and returns true when a copy window should serve it.
+  bool wants_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                bool sized) REQUIRES(mutex_);
+  // Where the copy window for [offset, offset + size) goes: its pages,
+  // clipped to the free gap and the file.
+  MapWindow place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
+                                     std::uint64_t size) const REQUIRES(mutex_);
+  // Unmaps the unused copy windows of |entry| that overlap [begin, end), so
+  // that a mapped window placed there is not cut short by them.
+  void clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin, std::uint64_t end)
+      REQUIRES(mutex_);
+  // Unmaps every unused mapped window of |entry| (it just moved to copy
+  // windows).
+  void drop_mapped_windows_locked(FileEntry& entry) REQUIRES(mutex_);
+  // Tells |region|'s detector that the LRU is evicting it.
+  void note_eviction_locked(const ManagedRegion& region) REQUIRES(mutex_);
   // Unmaps unused regions, coldest first, until |incoming| more bytes fit
   // under the memory limit and one more region under the handle limit.
   void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
@@ -115,9 +142,11 @@ class ManagerCore {
   // budget holds.
   void enforce_descriptor_budget_locked(const FileEntry* keep) noexcept REQUIRES(mutex_);
   void close_descriptor_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
-  // Maps |window| as a new pinned region of |entry|.
+  // Maps |window| (reads it into a copy window when |copy|) as a new pinned
+  // region of |entry|.
   // Throws std::system_error when the handle limit is reached or the map fails.
-  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window) REQUIRES(mutex_);
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy)
+      REQUIRES(mutex_);
 
   void pin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
   void unpin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
@@ -151,6 +180,7 @@ class ManagerCore {
   OpenDescriptors descriptors_ GUARDED_BY(mutex_);
   std::size_t max_open_descriptors_ GUARDED_BY(mutex_) = default_max_open_descriptors();
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
+  bool adaptive_ GUARDED_BY(mutex_) = kAdaptiveByDefault;
   std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
   std::size_t region_count_ GUARDED_BY(mutex_) = 0;
   ManagerStats stats_ GUARDED_BY(mutex_);

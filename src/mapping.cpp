@@ -3,30 +3,92 @@
 #include <sys/mman.h>
 
 #include <cerrno>
-#include <memory>
+#include <mutex>
+#include <new>
+#include <vector>
 
 #include "system_calls.hpp"
 
 namespace smmap::detail {
 namespace {
 
-// Reads [ofs, ofs + size) of |fd| into a new heap block. Throws
-// std::system_error on a read error or a file shorter than expected.
-std::byte* read_into_memory(int fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
-  auto bytes = std::make_unique<std::byte[]>(size);
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t got =
-        system_calls().pread(fd, bytes.get() + done, size - done, static_cast<off_t>(ofs + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw_system_error(errno, "pread", what, ofs, size);
-    if (got == 0) throw_system_error(EIO, "pread (file shrank)", what, ofs, size);
-    done += static_cast<std::size_t>(got);
+// Copies are page-aligned, like the mappings they stand in for.
+constexpr std::align_val_t kCopyAlignment{4096};
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kChunk = 2 << 20;
+
+// One-page blocks for copy windows, carved from 2 MiB chunks and reused,
+// process-wide. Copy windows come and go one per miss; taken from the
+// general heap they would interleave with the manager's map nodes, one node
+// per page, and every lookup would miss the TLB at each level of the tree
+// (docs/design.md, "Adaptive windows"). Chunks are kept for
+// reuse until the process ends: at most the peak of one-page copy windows
+// alive at once, which the managers' memory limits bound.
+class PageBlocks {
+ public:
+  std::byte* take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) {
+      auto* chunk = static_cast<std::byte*>(::operator new (kChunk, std::align_val_t{kChunk}));
+#ifdef __linux__
+      // One large page where THP allows it: one fault fills the chunk
+      // instead of 512, and its blocks share one TLB entry.
+      ::madvise(chunk, kChunk, MADV_HUGEPAGE);
+#endif
+      free_.reserve(free_.size() + kChunk / kPage);
+      for (std::size_t at = kChunk; at > 0; at -= kPage) free_.push_back(chunk + at - kPage);
+    }
+    std::byte* block = free_.back();
+    free_.pop_back();
+    return block;
   }
-  return bytes.release();
+  void give(std::byte* block) noexcept {
+    std::lock_guard lock(mutex_);
+    free_.push_back(block);  // never allocates: capacity covers every block carved
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::byte*> free_;
+};
+
+PageBlocks& page_blocks() {
+  static PageBlocks* const blocks = new PageBlocks;  // outlives every static manager
+  return *blocks;
+}
+
+std::byte* allocate_copy(std::size_t size) {
+  if (size == kPage) return page_blocks().take();
+  return static_cast<std::byte*>(::operator new[](size, kCopyAlignment));
+}
+
+// Frees a block from read_copy(); its bytes are never written after the read.
+void free_copy(const std::byte* bytes, std::size_t size) noexcept {
+  auto* block = const_cast<std::byte*>(bytes);
+  if (size == kPage) return page_blocks().give(block);
+  ::operator delete[](block, kCopyAlignment);
 }
 
 }  // namespace
+
+Mapping read_copy(int fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  // Not value-initialised: pread writes every byte or the block is freed.
+  std::byte* bytes = allocate_copy(size);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t got =
+        system_calls().pread(fd, bytes + done, size - done, static_cast<off_t>(ofs + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      const int err = got < 0 ? errno : EIO;
+      free_copy(bytes, size);
+      throw_system_error(err, got < 0 ? "pread" : "pread (file shrank)", what, ofs, size);
+    }
+    done += static_cast<std::size_t>(got);
+  }
+  return Mapping{{bytes, size}, true};
+}
 
 Mapping map_or_copy(int fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
   void* address =
@@ -34,13 +96,13 @@ Mapping map_or_copy(int fd, const std::string& what, std::uint64_t ofs, std::siz
   if (address != MAP_FAILED) return Mapping{{static_cast<const std::byte*>(address), size}, false};
   const int err = errno;
   if (err != ENODEV) throw_system_error(err, "mmap", what, ofs, size);
-  return Mapping{{read_into_memory(fd, what, ofs, size), size}, true};
+  return read_copy(fd, what, ofs, size);
 }
 
 void unmap(const Mapping& mapping) noexcept {
   if (mapping.bytes.data() == nullptr) return;
   if (mapping.copied) {
-    delete[] mapping.bytes.data();
+    free_copy(mapping.bytes.data(), mapping.bytes.size());
   } else {
     system_calls().munmap(const_cast<std::byte*>(mapping.bytes.data()), mapping.bytes.size());
   }

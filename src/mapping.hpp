@@ -22,7 +22,15 @@ struct Mapping {
 // Throws std::system_error naming the file, offset and size.
 Mapping map_or_copy(int fd, const std::string& what, std::uint64_t ofs, std::size_t size);
 
-// Undoes map_or_copy().
+// Reads [ofs, ofs + size) of |fd| into a new page-aligned heap block: a
+// copy window (docs/design.md, "Adaptive windows"), or the stand-in for a
+// mapping the file system refuses.
+// REQUIRES: size > 0.
+// Throws std::system_error naming the file, offset and size on a read error
+// or when the file ends before ofs + size (EIO).
+Mapping read_copy(int fd, const std::string& what, std::uint64_t ofs, std::size_t size);
+
+// Undoes map_or_copy() and read_copy().
 void unmap(const Mapping& mapping) noexcept;
 
 }  // namespace smmap::detail

@@ -17,7 +17,10 @@ using Range = std::pair<std::uint64_t, std::uint64_t>;
 
 class LargePageAlignmentTest : public ::testing::Test {
  protected:
-  LargePageAlignmentTest() { manager_.set_align_large_windows(true); }
+  LargePageAlignmentTest() {
+    manager_.set_align_large_windows(true);
+    manager_.set_adaptive(false);  // placement alone, as in placement_test.cpp
+  }
 
   // A cursor on use_region(offset, size), checked against the file's bytes.
   WindowCursor use(std::uint64_t offset, std::uint64_t size) {

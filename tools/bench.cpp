@@ -61,6 +61,7 @@ const char kBenchUsage[] =
     "  --max-handles N         sliding handle limit (default none)\n"
     "  --align-large-windows on|off\n"
     "                          2 MiB-align windows of 2 MiB or more (default: the library's)\n"
+    "  --adaptive on|off       sliding: adaptive windows (default: the library's)\n"
     "  --reads N               reads per run for random and clustered (default 300000)\n"
     "  --time SECONDS          stop a run after this much time (default 1.0)\n"
     "  --pattern P             random, clustered or sequential; repeatable (default all)\n"
@@ -98,6 +99,7 @@ struct Config {
   double seconds = 1.0;
   unsigned repeat = 1;
   std::optional<bool> align;
+  std::optional<bool> adaptive;
   std::vector<std::string> patterns;
   std::vector<std::string> strategies;
   bool json = false;
@@ -191,8 +193,19 @@ class ManagerReader {
       if (touch) touch_pages(cursors_.back().use_region(0).map());
     }
   }
+  // As a client reads: one use_region() and one copy when the window holds
+  // the whole read (the common case, kept small so that it inlines like the
+  // other strategies' reads), a loop across windows otherwise.
   void read(const Read& r, std::byte* out) {
     WindowCursor& cursor = cursors_[r.file];
+    const std::span<const std::byte> bytes = cursor.use_region(r.offset, r.size).buffer();
+    if (bytes.size() == r.size) [[likely]] {
+      std::memcpy(out, bytes.data(), bytes.size());
+      return;
+    }
+    read_across(cursor, r, out);
+  }
+  [[gnu::noinline]] static void read_across(WindowCursor& cursor, const Read& r, std::byte* out) {
     for (std::uint64_t done = 0; done < r.size;) {
       const std::span<const std::byte> bytes =
           cursor.use_region(r.offset + done, r.size - done).buffer();
@@ -346,6 +359,7 @@ Result run_one(const Config& config, const std::string& pattern, const std::stri
     SlidingWindowMapManager manager =
         config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
     if (config.align) manager.set_align_large_windows(*config.align);
+    if (config.adaptive) manager.set_adaptive(*config.adaptive);
     ManagerReader reader(manager, paths, false);
     run_reads(reader, reads, config.seconds, check, result);
   } else if (strategy == "static") {
@@ -390,6 +404,10 @@ Config parse_config(const Args& arguments) {
       const std::string text = args.value();
       if (text != "on" && text != "off") throw UsageError("--align-large-windows takes on or off");
       config.align = text == "on";
+    } else if (args.is_option("--adaptive")) {
+      const std::string text = args.value();
+      if (text != "on" && text != "off") throw UsageError("--adaptive takes on or off");
+      config.adaptive = text == "on";
     } else if (args.is_option("--pattern")) {
       const std::string text = args.value();
       if (std::find(std::begin(kPatterns), std::end(kPatterns), text) == std::end(kPatterns)) {
@@ -513,6 +531,7 @@ void print_json(const Config& config, const std::string& limits, std::uint64_t t
       << ", \"total_bytes\": " << total << ", \"window_size\": " << sliding.window_size()
       << ", \"max_memory_size\": " << sliding.max_mapped_memory_size()
       << ", \"align_large_windows\": " << (sliding.align_large_windows() ? "true" : "false")
+      << ", \"adaptive\": " << (sliding.adaptive() ? "true" : "false")
       << ", \"limits\": " << json_string(limits) << ", \"small_read_bytes\": " << kSmallRead
       << ", \"scan_read_bytes\": " << kScanRead << ", \"seconds_per_run\": " << config.seconds
       << ", \"repeat\": " << config.repeat << ", \"time\": \"thread cpu\"},\n";
@@ -575,7 +594,9 @@ int run_bench(const Args& arguments) {
 
   SlidingWindowMapManager sliding = config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
   if (config.align) sliding.set_align_large_windows(*config.align);
-  const std::string limits = describe_limits(sliding);
+  if (config.adaptive) sliding.set_adaptive(*config.adaptive);
+  const std::string limits = describe_limits(sliding) +
+                             (sliding.adaptive() ? ", adaptive windows" : ", adaptive windows off");
 
   std::vector<Result> results;
   for (const std::string& pattern : config.patterns) {

@@ -47,6 +47,9 @@ inline constexpr std::uint64_t kLargePageSize = 2 * 1024 * 1024;
 // Whether new managers align large windows (see set_align_large_windows();
 // docs/benchmarks.md has the measurement behind the default).
 inline constexpr bool kAlignLargeWindowsByDefault = true;
+// Whether new managers use adaptive windows (see set_adaptive();
+// docs/benchmarks.md has the measurement behind the default).
+inline constexpr bool kAdaptiveByDefault = true;
 
 class StaticWindowMapManager {
  public:
@@ -148,6 +151,19 @@ class StaticWindowMapManager {
   // windows mapped afterwards; the static manager maps whole files anyway.
   bool align_large_windows() const;
   void set_align_large_windows(bool align);
+
+  // Adaptive windows (docs/design.md): when on, a file whose mapped windows
+  // keep being evicted having served only a few reads (sparse random reads
+  // under the memory limit) gets copy windows for requests with a size: the
+  // requested pages read with pread into a heap block (MapRegion::is_copy()),
+  // counted in both limits and evicted like any region. Reads that cluster or
+  // run sequentially switch the file back to mapped windows. A request
+  // without a size (use_region(offset)) always gets a mapped window as large
+  // as the window size allows. When off, windows are placed exactly as smmap
+  // places them. Affects only windows made afterwards; whole-file managers
+  // never copy.
+  bool adaptive() const;
+  void set_adaptive(bool adaptive);
 
  protected:
   StaticWindowMapManager(bool whole_files, std::int64_t window_size, std::uint64_t max_memory_size,

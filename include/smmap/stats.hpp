@@ -25,7 +25,12 @@ struct ManagerStats {
   std::uint64_t cursor_hits = 0;         // use_region served by the cursor's own region
   std::uint64_t region_hits = 0;         // served by another live region of the file
   std::uint64_t maps = 0;                // new regions made
-  std::uint64_t copies = 0;              // of those, regions read into memory (file not mappable)
+  std::uint64_t copies = 0;              // of those, regions read into memory with pread
+  std::uint64_t copy_windows = 0;        // of those, copy windows of adaptive windows (the
+                                         // rest: files that cannot be mapped); maps - copies
+                                         // were mmap'ed
+  std::uint64_t switches_to_copy = 0;    // files the detector moved to copy windows
+  std::uint64_t switches_to_map = 0;     // files it moved back to mapped windows
   std::uint64_t unmaps_by_eviction = 0;  // regions unmapped to stay under a limit
   std::uint64_t unmaps_by_collect = 0;   // regions unmapped by collect()
   std::uint64_t map_retries = 0;         // failed maps retried after freeing every unused region
@@ -47,7 +52,10 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
     {"cursor_hits", "cursor hits", &ManagerStats::cursor_hits},
     {"region_hits", "region hits", &ManagerStats::region_hits},
     {"maps", "maps", &ManagerStats::maps},
-    {"copies", "copies (not mappable)", &ManagerStats::copies},
+    {"copies", "copies (read with pread)", &ManagerStats::copies},
+    {"copy_windows", "copy windows (adaptive)", &ManagerStats::copy_windows},
+    {"switches_to_copy", "switches to copy windows", &ManagerStats::switches_to_copy},
+    {"switches_to_map", "switches to mapped windows", &ManagerStats::switches_to_map},
     {"unmaps_by_eviction", "unmaps by eviction", &ManagerStats::unmaps_by_eviction},
     {"unmaps_by_collect", "unmaps by collect", &ManagerStats::unmaps_by_collect},
     {"map_retries", "map retries", &ManagerStats::map_retries},

@@ -42,28 +42,10 @@ Manager make_manager(py::handle window_size, py::handle max_memory_size,
   return Manager(args.window_size, args.max_memory_size, args.max_open_handles);
 }
 
-// The statistics' fields, for the attributes and the repr alike.
-struct StatsField {
-  const char* name;
-  std::uint64_t ManagerStats::*member;
-};
-constexpr StatsField kStatsFields[] = {
-    {"cursor_hits", &ManagerStats::cursor_hits},
-    {"region_hits", &ManagerStats::region_hits},
-    {"maps", &ManagerStats::maps},
-    {"copies", &ManagerStats::copies},
-    {"unmaps_by_eviction", &ManagerStats::unmaps_by_eviction},
-    {"unmaps_by_collect", &ManagerStats::unmaps_by_collect},
-    {"map_retries", &ManagerStats::map_retries},
-    {"peak_mapped_bytes", &ManagerStats::peak_mapped_bytes},
-    {"peak_regions", &ManagerStats::peak_regions},
-    {"replaced_files", &ManagerStats::replaced_files},
-};
-
 std::string stats_repr(const ManagerStats& s) {
   std::string text = "ManagerStats(";
-  for (const StatsField& field : kStatsFields) {
-    if (field.member != kStatsFields[0].member) text += ", ";
+  for (const ManagerStatsField& field : kManagerStatsFields) {
+    if (field.member != kManagerStatsFields[0].member) text += ", ";
     text += std::string(field.name) + "=" + std::to_string(s.*field.member);
   }
   return text + ")";
@@ -74,7 +56,9 @@ std::string stats_repr(const ManagerStats& s) {
 void bind_stats(py::module_& m) {
   py::class_<ManagerStats> stats(m, "ManagerStats",
                                  "Counters a manager keeps about its work (a snapshot).");
-  for (const StatsField& field : kStatsFields) stats.def_readonly(field.name, field.member);
+  for (const ManagerStatsField& field : kManagerStatsFields) {
+    stats.def_readonly(field.name, field.member);
+  }
   stats.def("__repr__", &stats_repr);
 }
 
@@ -105,7 +89,9 @@ void bind_managers(py::module_& m) {
              const auto* path = std::get_if<std::filesystem::path>(&where);
              return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
            })
-      .def("stats", &StaticWindowMapManager::stats);
+      .def("stats", &StaticWindowMapManager::stats)
+      .def("adaptive", &StaticWindowMapManager::adaptive)
+      .def("set_adaptive", &StaticWindowMapManager::set_adaptive, py::arg("adaptive"));
 
   py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
       m, "SlidingWindowMapManager",

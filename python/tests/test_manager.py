@@ -194,7 +194,7 @@ def test_stats_snapshot(make_file):
     assert manager.collect() == 2 and manager.stats().unmaps_by_collect == 2
     assert "cursor_hits=2" in repr(s)
     fields = [name for name in dir(s) if not name.startswith("_")]
-    assert len(fields) == 10 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
+    assert len(fields) == 15 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
 
 
 def test_misuse_raises_python_errors(make_file):
@@ -215,3 +215,23 @@ def test_misuse_raises_python_errors(make_file):
         SlidingWindowMapManager("x")
     cursor.assign(cursor)
     assert cursor.is_associated()
+
+
+def test_adaptive_windows(make_file):
+    manager = SlidingWindowMapManager(window_size=4 * G, max_memory_size=8 * G)
+    assert manager.adaptive() is True
+    path = make_file(256 * G)
+    expected = file_bytes(256 * G)
+    cursor = manager.make_cursor(path)
+    for i in range(200):
+        ofs = (i * 7919 * 97) % (256 * G - 64)
+        assert cursor.use_region(ofs, 64).buffer().tobytes() == expected[ofs:ofs + 64]
+    s = manager.stats()
+    assert s.switches_to_copy == 1 and s.copy_windows > 0 and s.copies >= s.copy_windows
+    assert cursor.region().size() <= 2 * G  # a copy window: the request's pages
+    manager.set_adaptive(False)
+    assert manager.adaptive() is False
+    manager.collect()
+    cursor.use_region(100 * G + 5, 64)
+    assert cursor.region().size() >= 4 * G  # a mapped window
+    assert cursor.buffer().tobytes() == expected[100 * G + 5:100 * G + 69]

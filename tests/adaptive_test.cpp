@@ -1,0 +1,338 @@
+// Adaptive windows (docs/design.md, "Adaptive windows"): sparse random reads
+// under the memory limit move a file to copy windows, clustered or
+// sequential reads move it back, and every byte stays right either way.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <smmap/smmap.hpp>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "test_files.hpp"
+
+namespace smmap {
+namespace {
+
+using testing::matches;
+
+const std::uint64_t G = ALLOCATIONGRANULARITY;
+const std::uint64_t kWindow = 16 * G;
+
+class AdaptiveTest : public ::testing::Test {
+ protected:
+  // Reads |count| random 64-byte pieces of the file through |cursor|,
+  // checking each. Returns how many of them came from copy windows.
+  int read_random(WindowCursor& cursor, int count) {
+    int copied = 0;
+    for (int i = 0; i < count; ++i) {
+      const std::uint64_t at = random_() % (file_size_ - 64);
+      // A neighbour region may hold the end of the piece: then two requests.
+      for (std::uint64_t done = 0; done < 64; done += cursor.size()) {
+        EXPECT_TRUE(cursor.use_region(at + done, 64 - done).is_valid());
+        EXPECT_TRUE(matches(cursor.buffer(), at + done)) << at + done;
+      }
+      if (cursor.region()->is_copy()) {
+        ++copied;
+        // A copy window holds the request's pages, no more.
+        EXPECT_EQ(cursor.region()->ofs_begin() % G, 0u);
+        EXPECT_LE(cursor.region()->size(), 2 * G);
+      }
+      check_limits();
+    }
+    return copied;
+  }
+  // Reads the whole file in |piece|-byte steps. Returns how many reads came
+  // from copy windows.
+  int read_sequential(WindowCursor& cursor, std::uint64_t piece) {
+    int copied = 0;
+    for (std::uint64_t at = 0; at < file_size_; at += piece) {
+      const std::uint64_t want = std::min(piece, file_size_ - at);
+      for (std::uint64_t done = 0; done < want;) {
+        if (!cursor.use_region(at + done, want - done).is_valid()) {
+          ADD_FAILURE() << "invalid at " << at + done;
+          return copied;
+        }
+        EXPECT_TRUE(matches(cursor.buffer(), at + done)) << at + done;
+        copied += cursor.region()->is_copy() ? 1 : 0;
+        done += cursor.size();
+      }
+      check_limits();
+    }
+    return copied;
+  }
+  // Random reads until the file has moved to copy windows.
+  void enter_copy_mode(WindowCursor& cursor) {
+    read_random(cursor, 200);
+    ASSERT_EQ(manager_.stats().switches_to_copy, 1u);
+  }
+  void check_limits() {
+    EXPECT_LE(manager_.mapped_memory_size(), manager_.max_mapped_memory_size());
+    EXPECT_LE(manager_.num_file_handles(), manager_.max_file_handles());
+  }
+
+  testing::TempDir dir_;
+  std::uint64_t file_size_ = 1024 * G + 100;
+  std::filesystem::path file_ = dir_.make_file("data", file_size_);
+  // Room for four windows in a file of 64.
+  SlidingWindowMapManager manager_{static_cast<std::int64_t>(kWindow), 4 * kWindow};
+  std::mt19937_64 random_{7};
+};
+
+TEST_F(AdaptiveTest, OnByDefaultAndSwitchable) {
+  EXPECT_TRUE(manager_.adaptive());
+  manager_.set_adaptive(false);
+  EXPECT_FALSE(manager_.adaptive());
+  StaticWindowMapManager whole;
+  EXPECT_EQ(whole.adaptive(), kAdaptiveByDefault);
+}
+
+TEST_F(AdaptiveTest, RandomThenSequentialThenRandom) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+
+  // Sparse random reads: mapped windows are evicted after a read or two.
+  EXPECT_GT(read_random(cursor, 400), 300);
+  ManagerStats stats = manager_.stats();
+  EXPECT_EQ(stats.switches_to_copy, 1u);
+  EXPECT_EQ(stats.switches_to_map, 0u);
+  EXPECT_GT(stats.copy_windows, 300u);
+  EXPECT_EQ(stats.copies, stats.copy_windows);
+  manager_.check_invariants();
+
+  // A sequential scan maps again after a few reads.
+  const int copied = read_sequential(cursor, 1024);
+  EXPECT_LE(copied, 16);  // four one-page copy windows of four reads each
+  stats = manager_.stats();
+  EXPECT_EQ(stats.switches_to_map, 1u);
+  EXPECT_FALSE(cursor.region()->is_copy());
+  manager_.check_invariants();
+
+  // Random again: the scan's windows go first, then copy windows return.
+  EXPECT_GT(read_random(cursor, 400), 300);
+  stats = manager_.stats();
+  EXPECT_EQ(stats.switches_to_copy, 2u);
+  EXPECT_EQ(stats.switches_to_map, 1u);
+  manager_.check_invariants();
+}
+
+TEST_F(AdaptiveTest, ClusteredReadsMapAgain) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  // Runs of reads a page or two apart, as a pack reader makes.
+  int copied = 0;
+  for (int run = 0; run < 20; ++run) {
+    std::uint64_t at = random_() % (file_size_ - 64 * G);
+    for (int i = 0; i < 32; ++i, at += random_() % (2 * G)) {
+      ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+      EXPECT_TRUE(matches(cursor.buffer(), at));
+      copied += cursor.region()->is_copy() ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(manager_.stats().switches_to_map, 1u);
+  EXPECT_LE(copied, 8);
+  manager_.check_invariants();
+}
+
+TEST_F(AdaptiveTest, RequestsWithoutASizeGetAFullMappedWindow) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  // gitdb's use: use_region(offset) and read a whole object through it. Copy
+  // windows in the way are dropped for it.
+  cursor.unuse_region();
+  ASSERT_GT(manager_.num_file_handles(), 10u);
+  ASSERT_TRUE(cursor.use_region(500 * G + 3).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_EQ(cursor.size(), kWindow);
+  EXPECT_TRUE(matches(cursor.buffer(), 500 * G + 3));
+  manager_.check_invariants();
+  for (int i = 0; i < 50; ++i) {
+    const std::uint64_t at = 8 * G * (1 + random_() % 100) + 3;
+    manager_.collect();  // no neighbour in the way
+    ASSERT_TRUE(cursor.use_region(at).is_valid());
+    EXPECT_FALSE(cursor.region()->is_copy());
+    EXPECT_EQ(cursor.size(), std::min(kWindow, file_size_ - at));
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+    cursor.unuse_region();
+  }
+  manager_.check_invariants();
+}
+
+TEST_F(AdaptiveTest, LargeRequestsAreMapped) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  const std::uint64_t copies = manager_.stats().copy_windows;
+  ASSERT_TRUE(cursor.use_region(500 * G + 1, kWindow / 2).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_TRUE(matches(cursor.buffer(), 500 * G + 1));
+  EXPECT_EQ(manager_.stats().copy_windows, copies);
+}
+
+TEST_F(AdaptiveTest, OffKeepsSmmapPlacement) {
+  manager_.set_adaptive(false);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  EXPECT_EQ(read_random(cursor, 400), 0);
+  const ManagerStats stats = manager_.stats();
+  EXPECT_EQ(stats.copy_windows, 0u);
+  EXPECT_EQ(stats.switches_to_copy, 0u);
+  EXPECT_EQ(stats.switches_to_map, 0u);
+
+  // The same reads with adaptivity off land in the same windows as a
+  // manager that never had it on.
+  SlidingWindowMapManager other(static_cast<std::int64_t>(kWindow), 4 * kWindow);
+  other.set_adaptive(false);
+  WindowCursor a = manager_.make_cursor(file_);
+  WindowCursor b = other.make_cursor(file_);
+  cursor.unuse_region();
+  manager_.collect();
+  for (int i = 0; i < 300; ++i) {
+    const std::uint64_t at = random_() % file_size_;
+    ASSERT_TRUE(a.use_region(at, 64).is_valid());
+    ASSERT_TRUE(b.use_region(at, 64).is_valid());
+    EXPECT_EQ(a.region()->ofs_begin(), b.region()->ofs_begin());
+    EXPECT_EQ(a.region()->size(), b.region()->size());
+    EXPECT_EQ(a.size(), b.size());
+  }
+}
+
+TEST_F(AdaptiveTest, TurningItOffMapsAgain) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  manager_.set_adaptive(false);
+  manager_.collect();
+  EXPECT_EQ(read_random(cursor, 100), 0);
+}
+
+TEST_F(AdaptiveTest, CopyWindowsRespectTheHandleLimit) {
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 0, 3);
+  WindowCursor cursor = manager.make_cursor(file_);
+  WindowCursor other = manager.make_cursor(file_);
+  ASSERT_TRUE(other.use_region(0, 64).is_valid());  // pins one region throughout
+  int copied = 0;
+  for (int i = 0; i < 400; ++i) {
+    const std::uint64_t at = kWindow + random_() % (file_size_ - kWindow - 64);
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+    copied += cursor.region()->is_copy() ? 1 : 0;
+    EXPECT_LE(manager.num_file_handles(), 3u);
+  }
+  EXPECT_GT(copied, 300);
+  EXPECT_TRUE(matches(other.buffer(), 0));
+  manager.check_invariants();
+  // Every region pinned: the hard limit still holds for copy windows.
+  WindowCursor third = manager.make_cursor(file_);
+  ASSERT_TRUE(third.use_region(600 * G, 64).is_valid());
+  WindowCursor fourth = manager.make_cursor(file_);
+  EXPECT_THROW(fourth.use_region(900 * G, 64), std::system_error);
+  EXPECT_FALSE(fourth.is_valid());
+  manager.check_invariants();
+}
+
+TEST_F(AdaptiveTest, CopyWindowsCountInTheMemoryLimit) {
+  // Room for two windows, or 32 one-page copy windows.
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 2 * kWindow);
+  WindowCursor cursor = manager.make_cursor(file_);
+  for (int i = 0; i < 600; ++i) {
+    const std::uint64_t at = random_() % (file_size_ - 64);
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+    EXPECT_LE(manager.mapped_memory_size(), 2 * kWindow);
+  }
+  const ManagerStats stats = manager.stats();
+  EXPECT_GT(stats.copy_windows, 400u);
+  EXPECT_GT(stats.peak_regions, 20u);  // many small copies fit where two windows did
+  EXPECT_LE(stats.peak_mapped_bytes, 2 * kWindow);
+  manager.check_invariants();
+}
+
+TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  manager_.collect();
+  WindowCursor end = manager_.make_cursor(file_);
+  ASSERT_TRUE(end.use_region(file_size_ - 10, 64).is_valid());
+  EXPECT_TRUE(end.region()->is_copy());
+  EXPECT_EQ(end.region()->ofs_begin(), 1024 * G);
+  EXPECT_EQ(end.region()->ofs_end(), file_size_);
+  EXPECT_EQ(end.size(), 10u);
+  EXPECT_TRUE(matches(end.buffer(), file_size_ - 10));
+  // A request straddling a page takes both pages, unless a neighbour holds one.
+  WindowCursor a = manager_.make_cursor(file_);
+  ASSERT_TRUE(a.use_region(100 * G - 10, 64).is_valid());
+  EXPECT_EQ(a.region()->ofs_begin(), 99 * G);
+  EXPECT_EQ(a.region()->size(), 2 * G);
+  EXPECT_TRUE(matches(a.buffer(), 100 * G - 10));
+  WindowCursor b = manager_.make_cursor(file_);
+  ASSERT_TRUE(b.use_region(103 * G - 10, 64).is_valid());
+  EXPECT_EQ(b.region()->ofs_begin(), 102 * G);
+  WindowCursor c = manager_.make_cursor(file_);
+  ASSERT_TRUE(c.use_region(102 * G - 10, 64).is_valid());  // page 101 is free, 102 is b's
+  EXPECT_EQ(c.region()->ofs_begin(), 101 * G);
+  EXPECT_EQ(c.region()->size(), G);
+  EXPECT_EQ(c.size(), 10u);
+  EXPECT_TRUE(matches(c.buffer(), 102 * G - 10));
+  manager_.check_invariants();
+}
+
+TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  ASSERT_TRUE(cursor.use_region(300 * G + 5, 64).is_valid());
+  ASSERT_TRUE(cursor.region()->is_copy());
+  std::filesystem::resize_file(file_, 0);
+  // The copy holds the bytes as they were: reading it cannot fault.
+  EXPECT_TRUE(matches(cursor.buffer(), 300 * G + 5));
+  SlidingWindowMapBuffer buffer(cursor, 300 * G + 5, 64);
+  std::vector<std::byte> out(64);
+  EXPECT_EQ(buffer.read(0, out), 64u);
+  EXPECT_TRUE(matches(out, 300 * G + 5));
+  buffer.end_access();
+  // A new copy window finds the file shorter: an error naming it, not bad bytes.
+  try {
+    cursor.use_region(700 * G + 5, 64);
+    ADD_FAILURE() << "no error";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::io_error);
+    EXPECT_NE(std::string(error.what()).find(file_.string()), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(cursor.is_valid());
+  manager_.check_invariants();
+}
+
+TEST_F(AdaptiveTest, EightThreadsWithTheDetectorFlipping) {
+  constexpr int kThreads = 8;
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 6 * kWindow, 40);
+  std::atomic<int> failures{0};
+  auto work = [&](unsigned seed) {
+    std::mt19937_64 random(seed);
+    WindowCursor cursor = manager.make_cursor(file_);
+    for (int phase = 0; phase < 6; ++phase) {
+      if (phase % 2 == 0) {
+        for (int i = 0; i < 300; ++i) {
+          const std::uint64_t at = random() % (file_size_ - 64);
+          if (!cursor.use_region(at, 64).is_valid() || !matches(cursor.buffer(), at)) ++failures;
+        }
+      } else {
+        const std::uint64_t start = random() % (file_size_ / 2);
+        for (std::uint64_t at = start; at < start + 64 * G; at += 512) {
+          if (!cursor.use_region(at, 512).is_valid() || !matches(cursor.buffer(), at)) {
+            ++failures;
+          }
+        }
+      }
+      if (seed % 3 == 0) manager.set_adaptive(phase != 3);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back(work, 100 + i);
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  const ManagerStats stats = manager.stats();
+  EXPECT_GT(stats.switches_to_copy, 0u);
+  EXPECT_GT(stats.switches_to_map, 0u);
+  EXPECT_GT(stats.copy_windows, 0u);
+  manager.check_invariants();
+}
+
+}  // namespace
+}  // namespace smmap
