@@ -69,6 +69,9 @@ MUTATIONS = [
      "  while (false) {"),
     ("descriptor budget: reopen without identity check", "src/file_entry.hpp",
      "    if (again.identity() != file_.identity()) {", "    if (false) {"),
+    ("guard: any SIGBUS taken for the copy's own", "src/guarded_copy.cpp",
+     "  if (pc < reinterpret_cast<std::uintptr_t>(&smmap_guarded_memcpy) ||",
+     "  if (false && pc < reinterpret_cast<std::uintptr_t>(&smmap_guarded_memcpy) ||"),
     ("replaced entry: regions kept after the last cursor", "src/manager_core.cpp",
      "  if (!entry.current_) {\n    // No cursor", "  if (false) {\n    // No cursor"),
 ]
