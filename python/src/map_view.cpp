@@ -102,7 +102,6 @@ PyObject* mapped_bytes_item(PyObject* self, Py_ssize_t index) {
     return nullptr;
   }
   std::byte value;
-  detail::install_sigbus_handler();
   if (detail::copy_or_fault(&value, view->data + index, 1) != nullptr) [[unlikely]] {
     // Copies again on the general path, which raises the error naming the file.
     PyObject* again = copy_out(view, index, 1, 1);
@@ -126,7 +125,6 @@ PyObject* mapped_bytes_subscript(PyObject* self, PyObject* key) {
       // raises the error naming the file.
       PyObject* bytes = PyBytes_FromStringAndSize(nullptr, count);
       if (bytes == nullptr || count == 0) return bytes;
-      detail::install_sigbus_handler();
       if (detail::copy_or_fault(reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes)),
                                 view->data + start, static_cast<std::size_t>(count)) == nullptr)
           [[likely]] {
