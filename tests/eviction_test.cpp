@@ -107,6 +107,30 @@ TEST_F(EvictionTest, HandleLimitIsHardWhenEverythingIsPinned) {
   EXPECT_EQ(manager.num_file_handles(), 2u);
 }
 
+// Room for a full window is made before the new window is placed
+// (docs/design.md, "Obtaining a region", step 2), so the window may grow into
+// the space of the region evicted for it, as smmap's does.
+TEST_F(EvictionTest, RoomIsMadeBeforeTheWindowIsPlaced) {
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(4 * G), 8 * G);
+  manager.set_adaptive(false);
+  WindowCursor a = manager.make_cursor(file_);
+  WindowCursor b = manager.make_cursor(file_);
+  ASSERT_TRUE(a.use_region(0, 4 * G).is_valid());
+  ASSERT_TRUE(b.use_region(8 * G, 4 * G).is_valid());
+  a.unuse_region();  // the coldest: it goes before placing
+  b.unuse_region();
+  ASSERT_TRUE(a.use_region(5 * G, 1).is_valid());
+  // Placed with [0, 4G) already gone: grown left past 4G to a full window,
+  // then aligned: [G, 6G). Placed first, it would have been [4G, 8G).
+  EXPECT_EQ(a.region()->ofs_begin(), G);
+  EXPECT_EQ(a.region()->ofs_end(), 6 * G);
+  EXPECT_TRUE(matches(a.buffer(), 5 * G));
+  // The aligned window is a page over 4G, so [8G, 12G) makes room for it too.
+  EXPECT_EQ(manager.stats().unmaps_by_eviction, 2u);
+  EXPECT_LE(manager.mapped_memory_size(), 8 * G);
+  manager.check_invariants();
+}
+
 // At the handle limit a new window evicts exactly the coldest unused region:
 // no more, no retry, and the eviction is counted.
 TEST_F(EvictionTest, HandleLimitEvictsExactlyTheColdestUnusedRegion) {
