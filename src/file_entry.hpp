@@ -37,7 +37,7 @@ class FileEntry final : public MapRegionList {
                                                                    : found->second.client_count();
   }
 
-  int fd() const noexcept { return file_.fd(); }
+  NativeFile file() const noexcept { return file_.file(); }
   const FileIdentity& identity() const noexcept { return file_.identity(); }
   const std::string& description() const noexcept { return file_.description(); }
 
@@ -45,19 +45,23 @@ class FileEntry final : public MapRegionList {
   friend class ManagerCore;
 
   // Declared before regions_, so the regions are unmapped before the
-  // descriptor closes.
-  const OpenFile file_;
+  // descriptor closes. Closed early only by force_map_handle_removal_win().
+  OpenFile file_;
   Mutex& mutex_;
   // Regions by start offset; they never overlap.
   std::map<std::uint64_t, ManagedRegion> regions_;
   // Cursors associated with this entry.
   std::size_t cursors_ = 0;
-  // False once a newer entry replaced this one for the same source.
+  // False once a newer entry replaced this one for the same source, or
+  // force_map_handle_removal_win() released it.
   bool current_ = true;
+  // True once force_map_handle_removal_win() closed the file: the regions
+  // left are private copies, and no new one can be mapped.
+  bool released_ = false;
 };
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)
-    : ManagedRegion(owner, ofs, map_or_copy(owner.fd(), owner.description(), ofs, size)) {}
+    : ManagedRegion(owner, ofs, map_or_copy(owner.file(), owner.description(), ofs, size)) {}
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs,
                                     const Mapping& mapping) noexcept

@@ -22,7 +22,8 @@ void ManagerCore::check_invariants_locked() const {
   auto check_entry = [&](const FileEntry& entry, bool current) {
     const std::string& what = entry.description();
     require(entry.current_ == current, what + ": current flag matches the table it is in");
-    require(entry.fd() >= 0, what + ": an entry holds an open descriptor");
+    require(entry.file() != kNoFile || entry.released_,
+            what + ": an entry holds an open file unless force_map_handle_removal_win released it");
     require(entry.cursors_ > 0 || (current && !entry.regions_.empty()),
             what + ": an entry with no cursor is current and has regions");
     const ManagedRegion* previous = nullptr;

@@ -77,6 +77,13 @@ class ManagerCore {
   void set_align_large_windows(bool align) EXCLUDES(mutex_);
 
   std::size_t collect() EXCLUDES(mutex_);
+#ifdef _WIN32
+  // force_map_handle_removal_win(): releases every entry made from a path
+  // under |base_path| — unpinned regions unmapped, pinned ones detached from
+  // the file (detach_from_file()), the file closed, the entry replaced — and
+  // returns how many regions it unmapped or detached.
+  std::size_t release_files_under(const std::filesystem::path& base_path) EXCLUDES(mutex_);
+#endif
   std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
   ManagerStats stats() const EXCLUDES(mutex_);
 
@@ -120,6 +127,10 @@ class ManagerCore {
   // Destroys |entry| if nothing refers to it any more; a replaced entry with
   // no cursor loses its regions first.
   void drop_if_unused_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+#ifdef _WIN32
+  // Releases |entry| for release_files_under(); returns its regions' count.
+  std::size_t release_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+#endif
   // check_invariants() when the library is built with SMMAP_CHECK_INVARIANTS.
   void debug_check_locked() const REQUIRES(mutex_);
   void check_invariants_locked() const REQUIRES(mutex_);

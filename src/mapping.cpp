@@ -28,7 +28,7 @@ std::byte* read_into_memory(int fd, const std::string& what, std::uint64_t ofs, 
 
 }  // namespace
 
-Mapping map_or_copy(int fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
+Mapping map_or_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
   void* address =
       system_calls().mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(ofs));
   if (address != MAP_FAILED) return Mapping{{static_cast<const std::byte*>(address), size}, false};

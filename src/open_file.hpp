@@ -11,6 +11,7 @@
 #include <string>
 
 #include "smmap/util.hpp"
+#include "system_calls.hpp"
 
 namespace smmap::detail {
 
@@ -33,7 +34,9 @@ FileIdentity identify(const PathOrFd& source, const std::string& what);
 class OpenFile {
  public:
   // Opens a path read-only (non-blocking, so a FIFO cannot hang the call) or
-  // borrows a descriptor, and records the file's identity.
+  // borrows a descriptor, and records the file's identity. On Windows the
+  // path is opened by CreateFileW sharing reading, writing and deleting with
+  // others, and a descriptor is the C runtime's (its HANDLE is borrowed).
   // Throws std::system_error naming the file: the system's error for open or
   // fstat (ENOENT, EACCES, EBADF...), EISDIR for a directory, ENODEV for
   // anything else that is not a regular file.
@@ -43,16 +46,19 @@ class OpenFile {
   // Closes the descriptor if it was opened here; a borrowed one stays open.
   ~OpenFile();
 
-  int fd() const noexcept { return fd_; }
+  // Closes the file if it was opened here (a borrowed one stays open) and
+  // forgets it; file() is kNoFile afterwards.
+  void close() noexcept;
+
+  // The file to map from; kNoFile once closed.
+  NativeFile file() const noexcept { return file_; }
   const FileIdentity& identity() const noexcept { return identity_; }
   std::uint64_t size() const noexcept { return identity_.size; }
   // The path, or "fd N", for messages.
   const std::string& description() const noexcept { return description_; }
 
  private:
-  void close() noexcept;
-
-  int fd_ = -1;
+  NativeFile file_ = kNoFile;
   bool owned_ = false;  // opened here, so closed here
   FileIdentity identity_;
   std::string description_;

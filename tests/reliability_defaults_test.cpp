@@ -73,7 +73,7 @@ class LargeFileTest : public ::testing::Test {
       ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(at)),
                 static_cast<ssize_t>(kPatch));
     }
-    ::close(fd);
+    testing::close_descriptor(fd);
   }
 
   TempDir dir_;

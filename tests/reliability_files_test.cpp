@@ -170,7 +170,7 @@ TEST(BadInputTest, DirectoryIsEisdirNamingThePath) {
   ASSERT_GE(fd, 0);
   EXPECT_EQ(testing::error_of([&] { manager.make_cursor(fd); }).code(), std::errc::is_a_directory);
   EXPECT_THROW(MapRegionList(PathOrFd(dir.path())), std::system_error);
-  ::close(fd);
+  testing::close_descriptor(fd);
 }
 
 TEST(BadInputTest, FifoIsEnodevWithoutBlocking) {
@@ -220,9 +220,9 @@ TEST(BadInputTest, ClosedAndInvalidDescriptorsAreEbadf) {
   TempDir dir;
   const auto path = dir.make_file("data", 64 * kKiB);
   SlidingWindowMapManager manager;
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(path);
   ASSERT_GE(fd, 0);
-  ::close(fd);
+  testing::close_descriptor(fd);
   const auto error = testing::error_of([&] { manager.make_cursor(fd); });
   EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
   testing::expect_mentions(error, "fd " + std::to_string(fd));
@@ -236,11 +236,11 @@ TEST(BadInputTest, DescriptorClosedUnderACursorFailsOnlyNewWindows) {
   TempDir dir;
   const auto path = dir.make_file("data", 256 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(path);
   ASSERT_GE(fd, 0);
   WindowCursor cursor = manager.make_cursor(fd);
   ASSERT_TRUE(cursor.use_region(0).is_valid());
-  ::close(fd);
+  testing::close_descriptor(fd);
   // The mapped window outlives the descriptor; a new one cannot be made.
   EXPECT_TRUE(matches(cursor.buffer(), 0));
   const auto error = testing::error_of([&] { cursor.use_region(128 * kKiB); });
