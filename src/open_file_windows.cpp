@@ -32,15 +32,17 @@ HANDLE handle_of_descriptor(int fd, const std::string& what) {
 }
 
 FileIdentity identify_handle(HANDLE file, const std::string& what) {
+  // Devices (NUL, CON), pipes and sockets have no file information.
+  const DWORD type = ::GetFileType(file);
+  if (type != FILE_TYPE_DISK && !(type == FILE_TYPE_UNKNOWN && ::GetLastError() != NO_ERROR)) {
+    throw_system_error(ENODEV, "map (not a regular file)", what);
+  }
   BY_HANDLE_FILE_INFORMATION info{};
   if (!system_calls().get_file_information(file, &info)) {
     throw_windows_error(::GetLastError(), "GetFileInformationByHandle", what);
   }
   if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
     throw_system_error(EISDIR, "map", what);
-  }
-  if (::GetFileType(file) != FILE_TYPE_DISK) {
-    throw_system_error(ENODEV, "map (not a regular file)", what);
   }
   const auto join = [](DWORD high, DWORD low) {
     return (static_cast<std::uint64_t>(high) << 32) | low;

@@ -53,7 +53,7 @@ bool descriptor_is_open(int fd);
 int set_file_size(const std::filesystem::path& path, std::uint64_t size);
 
 // Open descriptors of this process, from /proc/self/fd; on Windows, the
-// process's handles (GetProcessHandleCount()).
+// process's handles of files on disk.
 std::size_t count_open_fds();
 // Mappings of files in TempDir directories, from /proc/self/maps (on
 // Windows, the mapped views whose file is in one): those the library makes in
