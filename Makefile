@@ -98,8 +98,10 @@ test-m32: deps-m32
 # Windows: the library, the C++ tests, the example and the smmap command
 # cross-built with MinGW-w64 in build-windows (cmake/mingw-w64.cmake) and run
 # under Wine, in a Wine prefix of that directory made on first use
-# (cmake/windows.cmake). The consumer tests and the command-line tests, which
-# need a Python for Windows, are left out; the command runs on its own.
+# (cmake/windows.cmake). The consumer tests and the pytest command-line tests,
+# which need a Python for Windows, are left out; the command and the example
+# run on their own. Tests that need POSIX (signals, truncating a mapped file,
+# the POSIX seam) are skipped there with their reason.
 WINE = /usr/lib/wine/wine64
 WINDOWS_ENV = WINEPREFIX=$(CURDIR)/build-windows/wineprefix WINEDEBUG=-all
 .PHONY: test-windows
@@ -110,6 +112,8 @@ test-windows: deps-windows
 	@test -f build-windows/wineprefix/system.reg || { echo "Preparing the Wine prefix (once)"; \
 	  $(WINDOWS_ENV) WINEDLLOVERRIDES="mscoree,mshtml=" $(WINE) wineboot -i; }
 	cmake --build build-windows -j $(JOBS)
+	@# One Wine server for every test program (it stays 60 s after the last).
+	$(WINDOWS_ENV) /usr/lib/wine/wineserver -p60
 	ctest --test-dir build-windows --output-on-failure -j $(JOBS) -LE consumer
 
 # The libFuzzer target (clang, ASan and UBSan) in build-fuzz. `make fuzz` runs
