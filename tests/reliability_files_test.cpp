@@ -125,6 +125,9 @@ TEST(ChangingFileTest, AppendedFileGetsAFreshEntryWithTheNewBytes) {
 
 // Same inode, same size, new bytes: only the modification time tells.
 TEST(ChangingFileTest, RewrittenInPlaceWithTheSameSizeGetsAFreshEntry) {
+#ifdef _WIN32
+  GTEST_SKIP() << "rewrites through pwrite and futimens, which Windows does not have";
+#else
   TempDir dir;
   const std::uint64_t size = 8 * kKiB;
   const auto path = dir.make_file("rewritten", size);
@@ -152,6 +155,7 @@ TEST(ChangingFileTest, RewrittenInPlaceWithTheSameSizeGetsAFreshEntry) {
   EXPECT_EQ(manager.stats().replaced_files, 1u);
   ASSERT_TRUE(after.use_region(0, size).is_valid());
   EXPECT_TRUE(matches(after.buffer(), 1));
+#endif
 }
 
 TEST(ChangingFileTest, ReplacedEntriesCloseTheirDescriptorWithTheLastCursor) {
