@@ -21,6 +21,10 @@ declare -A group=(
   # `make test-m32`: 32-bit g++, GoogleTest's sources (Debian's library is
   # 64-bit only), and an emulator where the kernel cannot run 32-bit programs.
   [m32]="run g++-multilib googletest qemu-user"
+  # `make test-windows`: the MinGW-w64 cross compiler with the posix thread
+  # model (std::thread, std::mutex), GoogleTest's sources to build for
+  # Windows, and Wine to run the programs.
+  [windows]="cmake make g++-mingw-w64-x86-64-posix googletest wine64"
   # `make fuzz`: libFuzzer and the sanitizer runtimes.
   [fuzz]="run clang-14 libclang-rt-14-dev"
   # `make test-thread-safety`: Clang's thread-safety analysis.

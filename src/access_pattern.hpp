@@ -57,9 +57,9 @@ class AccessPattern {
   bool take_fresh_switch() noexcept { return std::exchange(fresh_, false); }
 
   // A request at |offset| missed every live region of the file; misses closer
-  // than |near| bytes to the previous one count as near. Returns true when
+  // than |near_bytes| bytes to the previous one count as near. Returns true when
   // this switched the file back to mapped windows.
-  bool on_miss(std::uint64_t offset, std::uint64_t near) noexcept {
+  bool on_miss(std::uint64_t offset, std::uint64_t near_bytes) noexcept {
     const std::uint64_t last = last_miss_;
     last_miss_ = offset;
     const std::uint64_t distance =
@@ -68,10 +68,10 @@ class AccessPattern {
       // Mapping: a miss within a window of the previous one means the reads
       // run on (a scan moving from window to window), so windows evicted
       // with few reads were not wasted on sparse access.
-      if (distance <= 2 * near) wasted_ = 0;
+      if (distance <= 2 * near_bytes) wasted_ = 0;
       return false;
     }
-    const bool is_near = distance < near;
+    const bool is_near = distance < near_bytes;
     near_ = is_near ? near_ + 1 : 0;
     if (near_ < kNearToMap) return false;
     copying_ = false;

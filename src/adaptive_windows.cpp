@@ -12,8 +12,8 @@ bool ManagerCore::wants_copy_window_locked(FileEntry& entry, std::uint64_t offse
   if (!adaptive_ || window == 0) return false;  // whole files are never copied
   // Misses closer than half a window to the previous one are near: one
   // mapped window would have held both.
-  const std::uint64_t near = std::max(window / 2, ALLOCATIONGRANULARITY);
-  if (entry.pattern_.on_miss(offset, near)) ++stats_.switches_to_map;
+  const std::uint64_t near_bytes = std::max(window / 2, ALLOCATIONGRANULARITY);
+  if (entry.pattern_.on_miss(offset, near_bytes)) ++stats_.switches_to_map;
   if (entry.pattern_.take_fresh_switch()) drop_mapped_windows_locked(entry);
   // A request without a size keeps smmap's meaning, as many bytes as the
   // window allows; a large one is cheaper mapped than copied.

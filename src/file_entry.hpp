@@ -48,8 +48,9 @@ class FileEntry final : public MapRegionList {
                                                                    : found->second.client_count();
   }
 
-  // The descriptor windows are mapped from; -1 while the budget has it closed.
-  int fd() const noexcept { return file_.fd(); }
+  // The file windows are mapped from (on Windows its HANDLE); kNoFile while
+  // the budget has it closed or force_map_handle_removal_win() released it.
+  NativeFile file() const noexcept { return file_.file(); }
   // True for an entry made from a path: its descriptor is the manager's.
   bool owns_descriptor() const noexcept {
     return std::holds_alternative<std::filesystem::path>(path_or_fd());
@@ -74,27 +75,33 @@ class FileEntry final : public MapRegionList {
   }
 
   // Declared before regions_, so the regions are unmapped before the
-  // descriptor closes.
+  // descriptor closes. Closed early by the descriptor budget (a path entry,
+  // reopened for the next window) or by force_map_handle_removal_win().
   OpenFile file_;
   Mutex& mutex_;
   // Regions by start offset; they never overlap.
   std::map<std::uint64_t, ManagedRegion> regions_;
   // Cursors associated with this entry.
   std::size_t cursors_ = 0;
-  // False once a newer entry replaced this one for the same source.
+  // False once a newer entry replaced this one for the same source, or
+  // force_map_handle_removal_win() released it.
   bool current_ = true;
   // Links in the manager's list of open descriptors while it holds one.
   LruLinks<FileEntry> descriptor_links_;
   // Whether small requests get copy windows (adaptive windows).
   AccessPattern pattern_;
+  // True once force_map_handle_removal_win() closed the file: the regions
+  // left are private copies, and no new one can be mapped. A released entry
+  // is not in the descriptor list and is never reopened.
+  bool released_ = false;
 };
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size)
-    : ManagedRegion(owner, ofs, map_or_copy(owner.fd(), owner.description(), ofs, size)) {}
+    : ManagedRegion(owner, ofs, map_or_copy(owner.file(), owner.description(), ofs, size)) {}
 
 inline ManagedRegion::ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size,
                                     CopyWindow)
-    : ManagedRegion(owner, ofs, read_copy(owner.fd(), owner.description(), ofs, size)) {
+    : ManagedRegion(owner, ofs, read_copy(owner.file(), owner.description(), ofs, size)) {
   copy_window_ = true;
 }
 

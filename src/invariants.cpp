@@ -23,10 +23,12 @@ void ManagerCore::check_invariants_locked() const {
   auto check_entry = [&](const FileEntry& entry, bool current) {
     const std::string& what = entry.description();
     require(entry.current_ == current, what + ": current flag matches the table it is in");
-    if (entry.owns_descriptor()) {
-      if (entry.fd() >= 0) ++descriptors;
+    if (entry.released_) {
+      require(!entry.file_.is_open(), what + ": a released entry holds no file");
+    } else if (entry.owns_descriptor()) {
+      if (entry.file_.is_open()) ++descriptors;
     } else {
-      require(entry.fd() >= 0, what + ": a caller's descriptor stays in use");
+      require(entry.file_.is_open(), what + ": a caller's descriptor stays in use");
     }
     require(entry.cursors_ > 0 || (current && !entry.regions_.empty()),
             what + ": an entry with no cursor is current and has regions");
@@ -94,7 +96,7 @@ void ManagerCore::check_invariants_locked() const {
   for (const FileEntry* entry = descriptors_.oldest(); entry != nullptr;
        entry = OpenDescriptors::newer(entry)) {
     require(OpenDescriptors::older(entry) == older_entry, "descriptor links agree both ways");
-    require(entry->owns_descriptor() && entry->fd() >= 0,
+    require(entry->owns_descriptor() && entry->file_.is_open() && !entry->released_,
             entry->description() + ": listed entries hold their own descriptor");
     older_entry = entry;
     ++open;

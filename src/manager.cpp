@@ -82,10 +82,17 @@ std::size_t StaticWindowMapManager::collect() {
 std::size_t StaticWindowMapManager::collect_lru_region(std::uint64_t size) {
   return core().collect_lru_region(size);
 }
+#ifdef _WIN32
+std::size_t StaticWindowMapManager::force_map_handle_removal_win(
+    const std::filesystem::path& base_path) {
+  return core().release_files_under(base_path);
+}
+#else
 std::size_t StaticWindowMapManager::force_map_handle_removal_win(const std::filesystem::path&) {
   core();
-  return 0;  // Only Windows refuses to delete mapped files.
+  return 0;  // Only Windows refuses to delete or shrink mapped files.
 }
+#endif
 ManagerStats StaticWindowMapManager::stats() const {
   return core().stats();
 }

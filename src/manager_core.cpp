@@ -30,7 +30,7 @@ ManagerCore::~ManagerCore() {
 
 ManagerCore::Key ManagerCore::key_of(const PathOrFd& source) {
   if (const int* fd = std::get_if<int>(&source)) return *fd;
-  return std::get<std::filesystem::path>(source).string();
+  return describe(source);  // the path as a string (UTF-8 on Windows)
 }
 
 FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
@@ -205,7 +205,7 @@ void ManagerCore::make_room_locked(std::uint64_t incoming) {
 
 void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
   if (!entry.owns_descriptor()) return;
-  if (entry.fd() >= 0) {
+  if (entry.file_.is_open()) {
     descriptors_.touch(&entry);
     return;
   }
@@ -229,6 +229,11 @@ void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
 
 ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window,
                                                  bool copy) {
+  if (entry.released_) {
+    throw_system_error(EBADF,
+                       "map (file released by force_map_handle_removal_win; make a new cursor)",
+                       entry.description(), window.ofs, window.size);
+  }
   if (region_count_ >= limits_.max_open_handles) {
     throw_system_error(EMFILE,
                        "map (limit of " + std::to_string(limits_.max_open_handles) +
@@ -311,7 +316,7 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
     }
   }
   if (!entry.regions_.empty()) return;
-  if (entry.fd() >= 0 && entry.owns_descriptor()) descriptors_.unlink(&entry);
+  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.unlink(&entry);
   if (entry.current_) {
     current_.erase(key_of(entry.path_or_fd()));
     return;
@@ -371,6 +376,73 @@ std::size_t ManagerCore::collect_lru_region(std::uint64_t size) {
   debug_check_locked();
   return count;
 }
+
+#ifdef _WIN32
+
+namespace {
+
+// True iff |path| is |base| or lies below it, compared component by
+// component after making both absolute (an empty |base| holds every path).
+bool is_under(const std::filesystem::path& path, const std::filesystem::path& base) {
+  if (base.empty()) return true;
+  std::error_code ignored;
+  const std::filesystem::path full = std::filesystem::absolute(path, ignored).lexically_normal();
+  std::filesystem::path prefix = std::filesystem::absolute(base, ignored).lexically_normal();
+  if (!prefix.has_filename()) prefix = prefix.parent_path();  // a trailing separator
+  auto at = full.begin();
+  for (const std::filesystem::path& part : prefix) {
+    if (at == full.end() || *at != part) return false;
+    ++at;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t ManagerCore::release_files_under(const std::filesystem::path& base_path) {
+  MutexLock lock(mutex_);
+  std::vector<FileEntry*> chosen;
+  auto choose = [&](FileEntry& entry) {
+    const auto* path = std::get_if<std::filesystem::path>(&entry.path_or_fd());
+    if (!entry.released_ && path != nullptr && is_under(*path, base_path)) chosen.push_back(&entry);
+  };
+  for (auto& [key, entry] : current_) choose(*entry);
+  for (auto& entry : replaced_) choose(*entry);
+  std::size_t count = 0;
+  for (FileEntry* entry : chosen) count += release_locked(*entry);
+  debug_check_locked();
+  return count;
+}
+
+std::size_t ManagerCore::release_locked(FileEntry& entry) noexcept {
+  std::size_t count = 0;
+  for (auto at = entry.regions_.begin(); at != entry.regions_.end(); ++count) {
+    ManagedRegion& region = (at++)->second;
+    if (region.pins() == 0) {
+      unmap_locked(&region);
+      ++stats_.unmaps_by_collect;
+    } else {
+      // Its cursors keep reading the same bytes, from memory of their own.
+      detach_from_file(Mapping{region.buffer(), region.is_copy()});
+    }
+  }
+  // A released entry holds no file, so it leaves the descriptor list; it is
+  // never reopened (insert_region_locked() refuses it).
+  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.unlink(&entry);
+  entry.file_.close();
+  entry.released_ = true;
+  if (entry.current_) {
+    // New cursors get a fresh entry; this one lives while its cursors do.
+    auto found = current_.find(key_of(entry.path_or_fd()));
+    entry.current_ = false;
+    replaced_.push_back(std::move(found->second));
+    current_.erase(found);
+  }
+  drop_if_unused_locked(entry);
+  return count;
+}
+
+#endif  // _WIN32
 
 bool ManagerCore::align_large_windows() const {
   MutexLock lock(mutex_);

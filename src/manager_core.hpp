@@ -3,8 +3,8 @@
 // It owns every file entry (FileEntry) and, through them, every region.
 // Unpinned regions sit in an IntrusiveLru in the order their last pin was
 // released; eviction takes them from the cold end in O(1). Path entries
-// holding a descriptor sit in another, in the order they last mapped; the
-// oldest closes when the descriptor budget is exceeded. The behaviour it
+// holding a descriptor (on Windows a HANDLE) sit in another, in the order
+// they last mapped; the oldest closes when the descriptor budget is exceeded. The behaviour it
 // implements — lookup, placement, eviction order, limits, file identity — is
 // the contract in docs/design.md.
 //
@@ -89,6 +89,14 @@ class ManagerCore {
   void set_adaptive(bool adaptive) EXCLUDES(mutex_);
 
   std::size_t collect() EXCLUDES(mutex_);
+#ifdef _WIN32
+  // force_map_handle_removal_win(): releases every entry made from a path
+  // under |base_path| — unpinned regions unmapped, pinned ones detached from
+  // the file (detach_from_file()), the file closed and taken off the
+  // descriptor list (a released entry is never reopened), the entry
+  // replaced — and returns how many regions it unmapped or detached.
+  std::size_t release_files_under(const std::filesystem::path& base_path) EXCLUDES(mutex_);
+#endif
   std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
   ManagerStats stats() const EXCLUDES(mutex_);
 
@@ -163,6 +171,10 @@ class ManagerCore {
   // Destroys |entry| if nothing refers to it any more; a replaced entry with
   // no cursor loses its regions first.
   void drop_if_unused_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+#ifdef _WIN32
+  // Releases |entry| for release_files_under(); returns its regions' count.
+  std::size_t release_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+#endif
   // check_invariants() when the library is built with SMMAP_CHECK_INVARIANTS.
   void debug_check_locked() const REQUIRES(mutex_);
   void check_invariants_locked() const REQUIRES(mutex_);

@@ -1,8 +1,10 @@
 #include "open_file.hpp"
 
+#ifndef _WIN32
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -11,17 +13,48 @@
 #include "system_calls.hpp"
 
 namespace smmap::detail {
+
+// What both backends share; the rest is below for POSIX and in
+// open_file_windows.cpp for Windows.
+
+OpenFile::OpenFile(OpenFile&& other) noexcept
+    : file_(std::exchange(other.file_, kNoFile)),
+      owned_(std::exchange(other.owned_, false)),
+      identity_(other.identity_),
+      description_(std::move(other.description_)) {}
+
+OpenFile& OpenFile::operator=(OpenFile&& other) noexcept {
+  if (this != &other) {
+    close();
+    file_ = std::exchange(other.file_, kNoFile);
+    owned_ = std::exchange(other.owned_, false);
+    identity_ = other.identity_;
+    description_ = std::move(other.description_);
+  }
+  return *this;
+}
+
+OpenFile::~OpenFile() {
+  close();
+}
+
+#ifndef _WIN32
+
 namespace {
 
 FileIdentity identity_of_regular_file(const struct stat& info, const std::string& what) {
   if (S_ISDIR(info.st_mode)) throw_system_error(EISDIR, "map", what);
   if (!S_ISREG(info.st_mode)) throw_system_error(ENODEV, "map (not a regular file)", what);
+#ifdef __APPLE__
+  const struct timespec& modified = info.st_mtimespec;
+#else
+  const struct timespec& modified = info.st_mtim;  // POSIX.1-2008
+#endif
   return FileIdentity{
       .device = static_cast<std::uint64_t>(info.st_dev),
       .inode = static_cast<std::uint64_t>(info.st_ino),
       .size = static_cast<std::uint64_t>(info.st_size),
-      .mtime_ns =
-          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
+      .mtime_ns = static_cast<std::int64_t>(modified.tv_sec) * 1'000'000'000 + modified.tv_nsec,
   };
 }
 
@@ -53,45 +86,26 @@ FileIdentity identify(const PathOrFd& source, const std::string& what) {
 
 OpenFile::OpenFile(const PathOrFd& source) : description_(describe(source)) {
   if (const auto* path = std::get_if<std::filesystem::path>(&source)) {
-    fd_ = system_calls().open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd_ < 0) throw_system_error(errno, "open", description_);
+    file_ = system_calls().open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (file_ < 0) throw_system_error(errno, "open", description_);
     owned_ = true;
   } else {
-    fd_ = std::get<int>(source);
+    file_ = std::get<int>(source);
   }
   try {
-    identity_ = identify_descriptor(fd_, description_);
+    identity_ = identify_descriptor(file_, description_);
   } catch (...) {
     close();
     throw;
   }
 }
 
-OpenFile::OpenFile(OpenFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      owned_(std::exchange(other.owned_, false)),
-      identity_(other.identity_),
-      description_(std::move(other.description_)) {}
-
-OpenFile& OpenFile::operator=(OpenFile&& other) noexcept {
-  if (this != &other) {
-    close();
-    fd_ = std::exchange(other.fd_, -1);
-    owned_ = std::exchange(other.owned_, false);
-    identity_ = other.identity_;
-    description_ = std::move(other.description_);
-  }
-  return *this;
-}
-
-OpenFile::~OpenFile() {
-  close();
-}
-
 void OpenFile::close() noexcept {
-  if (owned_) system_calls().close(fd_);
-  fd_ = -1;
+  if (owned_) system_calls().close(file_);
+  file_ = kNoFile;
   owned_ = false;
 }
+
+#endif  // !_WIN32
 
 }  // namespace smmap::detail

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "smmap/util.hpp"
+#include "system_calls.hpp"
 
 namespace smmap::detail {
 
@@ -31,14 +32,17 @@ struct FileIdentity {
 // Throws std::system_error as OpenFile's constructor does.
 FileIdentity identify(const PathOrFd& source, const std::string& what);
 
-// The descriptors a manager may hold open by default: a quarter of the
-// process's limit (RLIMIT_NOFILE), so most are left to the application.
+// The descriptors a manager may hold open by default: on POSIX a quarter of
+// the process's limit (RLIMIT_NOFILE), so most are left to the application;
+// on Windows, which has no such limit on HANDLEs, a fixed 512.
 std::size_t default_max_open_descriptors() noexcept;
 
 class OpenFile {
  public:
   // Opens a path read-only (non-blocking, so a FIFO cannot hang the call) or
-  // borrows a descriptor, and records the file's identity.
+  // borrows a descriptor, and records the file's identity. On Windows the
+  // path is opened by CreateFileW sharing reading, writing and deleting with
+  // others, and a descriptor is the C runtime's (its HANDLE is borrowed).
   // Throws std::system_error naming the file: the system's error for open or
   // fstat (ENOENT, EACCES, EBADF...), EISDIR for a directory, ENODEV for
   // anything else that is not a regular file.
@@ -48,20 +52,22 @@ class OpenFile {
   // Closes the descriptor if it was opened here; a borrowed one stays open.
   ~OpenFile();
 
-  // The descriptor; -1 once closed.
-  int fd() const noexcept { return fd_; }
-  bool is_open() const noexcept { return fd_ >= 0; }
+  // The file to map from (the descriptor, or on Windows the HANDLE);
+  // kNoFile once closed.
+  NativeFile file() const noexcept { return file_; }
+  bool is_open() const noexcept { return file_ != kNoFile; }
   const FileIdentity& identity() const noexcept { return identity_; }
   std::uint64_t size() const noexcept { return identity_.size; }
   // The path, or "fd N", for messages.
   const std::string& description() const noexcept { return description_; }
 
-  // Closes the descriptor if it was opened here and forgets a borrowed one;
-  // identity() and description() stay.
+  // Closes the file if it was opened here (a borrowed one stays open) and
+  // forgets it; file() is kNoFile afterwards, identity() and description()
+  // stay.
   void close() noexcept;
 
  private:
-  int fd_ = -1;
+  NativeFile file_ = kNoFile;
   bool owned_ = false;  // opened here, so closed here
   FileIdentity identity_;
   std::string description_;

@@ -27,7 +27,7 @@ detail::Mapping map_requested(const PathOrFd& source, std::uint64_t ofs, std::ui
   if (length > std::numeric_limits<std::size_t>::max()) {
     detail::throw_system_error(ENOMEM, "mmap (larger than the address space)", what, ofs, length);
   }
-  return detail::map_or_copy(file.fd(), what, ofs, static_cast<std::size_t>(length));
+  return detail::map_or_copy(file.file(), what, ofs, static_cast<std::size_t>(length));
 }
 
 }  // namespace

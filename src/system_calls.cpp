@@ -1,14 +1,32 @@
 #include "system_calls.hpp"
 
+#ifndef _WIN32
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#endif
 
 #include <string>
 #include <system_error>
 
 namespace smmap::detail {
 namespace {
+
+#ifdef _WIN32
+
+SystemCalls real_system_calls() noexcept {
+  return SystemCalls{
+      .create_file = ::CreateFileW,
+      .close_handle = ::CloseHandle,
+      .get_file_information = ::GetFileInformationByHandle,
+      .create_file_mapping = ::CreateFileMappingW,
+      .map_view = ::MapViewOfFile,
+      .unmap_view = ::UnmapViewOfFile,
+      .read_file = ::ReadFile,
+  };
+}
+
+#else
 
 int open_read_only(const char* path, int flags) {
   return ::open(path, flags);
@@ -25,6 +43,8 @@ SystemCalls real_system_calls() noexcept {
       .pread = ::pread,
   };
 }
+
+#endif
 
 SystemCalls calls = real_system_calls();
 

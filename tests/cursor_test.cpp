@@ -1,5 +1,3 @@
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -210,7 +208,7 @@ TEST_F(CursorTest, CursorOutlivesItsManager) {
 }
 
 TEST_F(CursorTest, DescriptorSourceIsUsedAndNeverClosed) {
-  const int fd = ::open(file_.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(file_);
   ASSERT_GE(fd, 0);
   {
     SlidingWindowMapManager manager(static_cast<std::int64_t>(4 * G));
@@ -221,13 +219,13 @@ TEST_F(CursorTest, DescriptorSourceIsUsedAndNeverClosed) {
     ASSERT_TRUE(cursor.use_region(7 * G + 3, 100).is_valid());
     EXPECT_TRUE(matches(cursor.buffer(), 7 * G + 3));
   }
-  EXPECT_NE(::fcntl(fd, F_GETFD), -1);
-  ::close(fd);
+  EXPECT_TRUE(testing::descriptor_is_open(fd));
+  testing::close_descriptor(fd);
 }
 
 TEST_F(CursorTest, ClosedDescriptorIsAnError) {
-  const int fd = ::open(file_.c_str(), O_RDONLY);
-  ::close(fd);
+  const int fd = testing::open_descriptor(file_);
+  testing::close_descriptor(fd);
   try {
     manager_.make_cursor(fd);
     FAIL() << "expected an error";
@@ -266,6 +264,11 @@ TEST_F(CursorTest, CursorsOfOneFileShareRegions) {
 }
 
 TEST_F(CursorTest, ReplacedFileGetsAFreshEntryWhileOldCursorsKeepTheirView) {
+#ifdef _WIN32
+  GTEST_SKIP() << "Windows refuses to replace a file that is open; ForceRemovalTest."
+                  "AFileReplacedBetweenCursors replaces one released by "
+                  "force_map_handle_removal_win";
+#endif
   WindowCursor old_cursor = manager_.make_cursor(file_);
   ASSERT_TRUE(old_cursor.use_region(0, 1).is_valid());
 

@@ -136,6 +136,8 @@ class Runner:
         if built.returncode != 0:
             self.fail(name, text, "does not compile", shlex.join(compile_command), built.stdout)
             return
+        if not binary.exists() and binary.with_suffix(".exe").exists():
+            binary = binary.with_suffix(".exe")  # MinGW names programs .exe
         run_dir = directory / "run"
         run_dir.mkdir()
         for file_name in sorted(set(FILE_NAME.findall(text))):

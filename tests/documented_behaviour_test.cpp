@@ -2,8 +2,10 @@
 // (docs/design.md, "Decisions where the spec is silent"; docs/benchmarks.md):
 // each test here is named there.
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <signal.h>
 #include <unistd.h>
+#endif
 
 #include <array>
 #include <cstddef>
@@ -107,6 +109,7 @@ TEST(DocumentedBehaviourTest, ABufferWhoseCursorIsReassignedReadsTheNewFileWithT
   EXPECT_EQ(buf.size(), 64 * kKiB - 1000);
 }
 
+#ifndef _WIN32  // Windows has no SIGBUS; its guard is a vectored exception handler
 // Whether SIGBUS is handled as |previous| handled it.
 bool sigbus_handler_is(const struct sigaction& previous) {
   struct sigaction now {};
@@ -137,6 +140,7 @@ TEST(DocumentedBehaviourDeathTest, TheSigbusHandlerIsInstalledAtTheFirstGuardedR
       },
       ::testing::ExitedWithCode(0), "");
 }
+#endif  // _WIN32
 
 }  // namespace
 }  // namespace smmap

@@ -13,6 +13,7 @@ namespace {
 using testing::matches;
 
 constexpr std::uint64_t M = 1024 * 1024;
+const std::uint64_t G = ALLOCATIONGRANULARITY;
 using Range = std::pair<std::uint64_t, std::uint64_t>;
 
 class LargePageAlignmentTest : public ::testing::Test {
@@ -82,12 +83,12 @@ TEST_F(LargePageAlignmentTest, WindowsStayBetweenTheirNeighbours) {
 
 TEST_F(LargePageAlignmentTest, ALeftNeighbourPastTheBoundaryKeepsSmmapsPlacement) {
   manager_.set_align_large_windows(false);
-  WindowCursor first = use(5 * M + 100, 64);  // [3M, 5M + 4K)
+  WindowCursor first = use(5 * M + 100, 64);  // [3M, 5M + G)
   manager_.set_align_large_windows(true);
   // 4 MiB would overlap the first window and 6 MiB is past the offset.
-  WindowCursor second = use(5 * M + 8192, 64);
+  WindowCursor second = use(5 * M + 2 * G, 64);
   EXPECT_EQ(second.region()->ofs_begin(), first.region()->ofs_end());
-  EXPECT_TRUE(second.region()->includes_ofs(5 * M + 8192 + 63));
+  EXPECT_TRUE(second.region()->includes_ofs(5 * M + 2 * G + 63));
 }
 
 TEST_F(LargePageAlignmentTest, TheLastWindowIsClippedToTheFileEnd) {
@@ -117,7 +118,7 @@ TEST_F(LargePageAlignmentTest, RandomRequestsAlwaysGetTheirBytes) {
     ASSERT_EQ(cursor.ofs_begin(), offset);
     ASSERT_GT(cursor.size(), 0u);
     ASSERT_TRUE(matches(cursor.buffer().first(std::min<std::size_t>(cursor.size(), 256)), offset));
-    ASSERT_LE(cursor.region()->size(), 2 * M + 4096);
+    ASSERT_LE(cursor.region()->size(), 2 * M + G);
     if (i % 3 == 0) held.push_back(std::move(cursor));  // neighbours in the way
   }
 }

@@ -1,7 +1,5 @@
 // The manager as a C++ user calls it: every spelling of a path or a
 // descriptor, and what a moved-from manager does.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -58,25 +56,25 @@ TEST_F(ManagerTest, MakeCursorTakesALiteral) {
 }
 
 TEST_F(ManagerTest, MakeCursorTakesADescriptorOfAnyIntegerType) {
-  const int fd = ::open(file_.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(file_);
   ASSERT_GE(fd, 0);
   expect_reads(manager_.make_cursor(fd));
   expect_reads(manager_.make_cursor(static_cast<long>(fd)));
   expect_reads(manager_.make_cursor(static_cast<unsigned>(fd)));
   expect_reads(manager_.make_cursor(static_cast<short>(fd)));
   EXPECT_EQ(manager_.make_cursor(static_cast<long>(fd)).fd(), fd);
-  ::close(fd);
+  testing::close_descriptor(fd);
 }
 
 TEST_F(ManagerTest, ADescriptorBeyondIntIsRejectedNotNarrowed) {
-  const int fd = ::open(file_.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(file_);
   ASSERT_GE(fd, 0);
   // Narrowed to int, this would be |fd| itself.
   const long long wide = (1LL << 32) + fd;
   EXPECT_THROW(manager_.make_cursor(wide), std::invalid_argument);
-  EXPECT_THROW(manager_.make_cursor(static_cast<long>(INT_MAX) + 1), std::invalid_argument);
-  EXPECT_THROW(manager_.make_cursor(static_cast<long>(INT_MIN) - 1), std::invalid_argument);
-  ::close(fd);
+  EXPECT_THROW(manager_.make_cursor(static_cast<long long>(INT_MAX) + 1), std::invalid_argument);
+  EXPECT_THROW(manager_.make_cursor(static_cast<long long>(INT_MIN) - 1), std::invalid_argument);
+  testing::close_descriptor(fd);
   try {
     manager_.make_cursor(-1L);
     FAIL() << "a negative descriptor is a bad descriptor";

@@ -1,5 +1,3 @@
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -48,14 +46,14 @@ TEST(MapRegionTest, MapsAPartAtAnAlignedOffset) {
 TEST(MapRegionTest, MapsFromADescriptorAndLeavesItOpen) {
   TempDir dir;
   const auto path = dir.make_file("f", 3 * G);
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(path);
   ASSERT_GE(fd, 0);
   {
     MapRegion region(fd, G, 2 * G);
     EXPECT_TRUE(matches(region.buffer(), G));
   }
-  EXPECT_NE(::fcntl(fd, F_GETFD), -1);  // still open
-  ::close(fd);
+  EXPECT_TRUE(testing::descriptor_is_open(fd));  // still open
+  testing::close_descriptor(fd);
 }
 
 TEST(MapRegionTest, RejectsUnalignedOrOutOfRangeOffsets) {
@@ -85,15 +83,15 @@ TEST(MapRegionListTest, KnowsItsSourceAndSizeAndHasNoRegions) {
   EXPECT_EQ(by_path.file_size(), 100u);
   EXPECT_EQ(std::get<std::filesystem::path>(by_path.path_or_fd()), path);
 
-  const int fd = ::open(path.c_str(), O_RDONLY);
+  const int fd = testing::open_descriptor(path);
   ASSERT_GE(fd, 0);
   {
     MapRegionList by_fd(fd);
     EXPECT_EQ(std::get<int>(by_fd.path_or_fd()), fd);
     EXPECT_EQ(by_fd.file_size(), 100u);
   }
-  EXPECT_NE(::fcntl(fd, F_GETFD), -1);  // the caller's descriptor stays open
-  ::close(fd);
+  EXPECT_TRUE(testing::descriptor_is_open(fd));  // the caller's descriptor stays open
+  testing::close_descriptor(fd);
 }
 
 TEST(MapRegionListTest, DirectoryIsAnError) {

@@ -1,12 +1,11 @@
 // The architecture's defaults and offsets past 4 GiB. Built with -m32 too
 // (`make test-m32`), where the defaults are 64 MiB windows and 1024 MiB of
 // memory and a whole 5 GiB file does not fit in the address space.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <fstream>
 #include <system_error>
 #include <vector>
 
@@ -58,9 +57,10 @@ class LargeFileTest : public ::testing::Test {
 
   void SetUp() override {
     path_ = dir_.path() / "sparse";
-    const int fd = ::open(path_.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(kSize)), 0);
+    { std::ofstream create(path_, std::ios::binary); }
+    std::filesystem::resize_file(path_, kSize);  // sparse where the file system can
+    std::fstream file(path_, std::ios::binary | std::ios::in | std::ios::out);
+    ASSERT_TRUE(file);
     for (std::uint64_t i = 0; i < 40; ++i) patches_.push_back(i * (kSize / 40));
     patches_.push_back(4 * kGiB - kPatch / 2);  // across the 32-bit boundary
     patches_.push_back(kSize - kPatch);
@@ -70,10 +70,10 @@ class LargeFileTest : public ::testing::Test {
     }
     for (std::uint64_t at : patches_) {
       const std::vector<std::byte> bytes = expected_bytes(at, kPatch);
-      ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(at)),
-                static_cast<ssize_t>(kPatch));
+      file.seekp(static_cast<std::streamoff>(at));
+      file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(kPatch));
+      ASSERT_TRUE(file) << at;
     }
-    ::close(fd);
   }
 
   TempDir dir_;

@@ -37,6 +37,18 @@ inline bool running_emulated() {
     }                                                                                    \
   } while (false)
 
+// Skips the test on Windows, printing why.
+#ifdef _WIN32
+#define SMMAP_SKIP_ON_WINDOWS(reason) GTEST_SKIP() << (reason)
+#else
+#define SMMAP_SKIP_ON_WINDOWS(reason) \
+  do {                                \
+  } while (false)
+#endif
+inline constexpr const char* kWindowsKeepsMappedFiles =
+    "Windows refuses to shrink or replace a file that is mapped or open (WindowsTest and "
+    "ForceRemovalTest cover what it does instead)";
+
 // Expects |error|'s message to contain |text|.
 inline void expect_mentions(const std::system_error& error, const std::string& text) {
   EXPECT_NE(std::string(error.what()).find(text), std::string::npos) << error.what();

@@ -4,7 +4,6 @@
 // checked; descriptors and mappings counted before and after. Each thread pins at most one region
 // at a time, so the handle limit is never hit with everything pinned and no call may fail.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>

@@ -2,6 +2,27 @@
 // alternatives, side by side in one run: a sliding manager under a memory
 // limit, a static manager, pread, one whole-file mmap per file (the ideal)
 // and a naive mmap per read. docs/benchmarks.md shows the results.
+#ifdef _WIN32
+
+#include <stdexcept>
+
+#include "commands.hpp"
+
+namespace smmap::tools {
+
+const char kBenchUsage[] =
+    "Usage: smmap bench [OPTIONS] [FILE...]\n"
+    "\n"
+    "Not available on Windows: it compares the manager with pread and mmap.\n";
+
+int run_bench(const Args&) {
+  throw std::runtime_error("bench is not available on Windows (it compares with pread and mmap)");
+}
+
+}  // namespace smmap::tools
+
+#else
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -630,3 +651,5 @@ int run_bench(const Args& arguments) {
 }
 
 }  // namespace smmap::tools
+
+#endif  // _WIN32

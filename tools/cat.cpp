@@ -1,6 +1,10 @@
 // smmap cat — writes bytes of a file to stdout, read through a
 // SlidingWindowMapManager.
 #include <unistd.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -32,8 +36,14 @@ const char kCatUsage[] =
 namespace {
 
 void write_all(std::span<const std::byte> bytes) {
+#ifdef _WIN32
+  // Bytes as they are, not text with line ends translated.
+  static const int binary = ::_setmode(STDOUT_FILENO, _O_BINARY);
+  (void)binary;
+#endif
   while (!bytes.empty()) {
-    const ssize_t wrote = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+    const std::size_t chunk = std::min<std::size_t>(bytes.size(), 1 << 30);
+    const auto wrote = ::write(STDOUT_FILENO, bytes.data(), static_cast<unsigned>(chunk));
     if (wrote < 0 && errno == EINTR) continue;
     if (wrote < 0)
       throw std::system_error(errno, std::generic_category(), "write to standard output");

@@ -2,6 +2,12 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <io.h>
+#include <sys/stat.h>
+
+#include <random>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -23,6 +29,33 @@ std::uint64_t file_seed(std::size_t file) {
   throw std::system_error(errno, std::generic_category(), operation + " '" + path.string() + "'");
 }
 
+// A new directory of this program's own under the temporary directory.
+std::filesystem::path make_private_directory() {
+  const std::filesystem::path temp = std::filesystem::temp_directory_path();
+#ifdef _WIN32
+  // No mkdtemp(): create_directory() fails rather than reuse one that exists.
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::filesystem::path candidate = temp / ("smmap-demo-" + std::to_string(random()));
+    if (std::filesystem::create_directory(candidate)) return candidate;
+  }
+  throw_errno("create a directory in", temp);
+#else
+  std::string pattern = (temp / "smmap-demo-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp", pattern);
+  return pattern;
+#endif
+}
+
+// A descriptor of the new file |path| for writing; fails if it exists.
+int create_new_file(const std::filesystem::path& path) {
+#ifdef _WIN32
+  return ::_wopen(path.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
+#else
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+#endif
+}
+
 }  // namespace
 
 void fill_demo_bytes(std::size_t file, std::uint64_t offset, std::span<std::byte> out) {
@@ -31,9 +64,7 @@ void fill_demo_bytes(std::size_t file, std::uint64_t offset, std::span<std::byte
 
 DemoData::DemoData(std::size_t count, std::uint64_t size, const BlockWritten& on_block)
     : file_size_(size) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "smmap-demo-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp", pattern);
-  directory_ = pattern;
+  directory_ = make_private_directory();
   try {
     for (std::size_t i = 0; i < count; ++i) {
       files_.push_back(directory_ / ("demo-" + std::to_string(i) + ".bin"));
@@ -53,7 +84,7 @@ DemoData::~DemoData() {
 
 void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
   const std::filesystem::path& path = files_[index];
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = create_new_file(path);
   if (fd < 0) throw_errno("create", path);
   std::vector<std::byte> block(std::size_t{1} << 20);
   try {
@@ -64,7 +95,8 @@ void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
       const std::span<std::byte> bytes(block.data(), length);
       fill_demo_bytes(index, offset, bytes);
       for (std::size_t done = 0; done < length;) {
-        const ssize_t wrote = ::write(fd, bytes.data() + done, length - done);
+        const std::size_t chunk = std::min<std::size_t>(length - done, 1 << 30);
+        const auto wrote = ::write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
         if (wrote < 0 && errno == EINTR) continue;
         if (wrote < 0) throw_errno("write", path);
         done += static_cast<std::size_t>(wrote);

@@ -193,7 +193,8 @@ int run_demo(const ManagerOptions& options) {
   std::size_t mismatches = 0;
   {
     std::printf("demo: writing %zu files of %s to %s\n", kDemoFiles,
-                format_size(kDemoFileSize).c_str(), std::filesystem::temp_directory_path().c_str());
+                format_size(kDemoFileSize).c_str(),
+                std::filesystem::temp_directory_path().string().c_str());
     std::fflush(stdout);
     ProgressBar progress("write", kDemoFiles * kDemoFileSize);
     DemoData demo(kDemoFiles, kDemoFileSize,

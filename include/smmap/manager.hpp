@@ -114,8 +114,14 @@ class StaticWindowMapManager {
   // fit under the memory limit (all unused regions when |size| is 0); returns
   // how many (smmap's _collect_lru_region).
   std::size_t collect_lru_region(std::uint64_t size);
-  // Windows only: frees regions of files under |base_path| so they can be
-  // deleted. Elsewhere it does nothing and returns 0.
+  // Windows only: lets go of every file under |base_path| (entries made from
+  // paths) so it can be shrunk, rewritten, replaced or deleted: unpinned
+  // regions are unmapped, pinned ones keep their bytes in private memory at
+  // the same address (their cursors stay readable but map nothing new:
+  // EBADF), the files are closed and new cursors open them afresh. Returns
+  // how many regions it unmapped or detached. No other thread may read
+  // cursors on those files during the call (docs/design.md, "Backends").
+  // Elsewhere it does nothing and returns 0, as in smmap.
   std::size_t force_map_handle_removal_win(const std::filesystem::path& base_path);
 
   ManagerStats stats() const;
@@ -127,7 +133,8 @@ class StaticWindowMapManager {
   // when it does not, use_region throws std::system_error(ESTALE) and new
   // cursors get a fresh entry. Descriptors passed in by the caller are never
   // closed and not counted. The default is a quarter of RLIMIT_NOFILE when
-  // the manager is made, so most descriptors stay the application's.
+  // the manager is made, so most descriptors stay the application's; on
+  // Windows, where the descriptor is the file's HANDLE, it is 512.
   std::size_t max_open_descriptors() const;
   // Sets the budget (at least 1) and closes descriptors down to it.
   void set_max_open_descriptors(std::size_t count);

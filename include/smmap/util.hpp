@@ -23,7 +23,8 @@ using PathOrFd = std::variant<std::filesystem::path, int>;
 // A readable description of |source| for messages: the path, or "fd N".
 std::string describe(const PathOrFd& source);
 
-// The granularity of mapping offsets on this system (the page size on POSIX).
+// The granularity of mapping offsets on this system: the page size on POSIX,
+// the allocation granularity (64 KiB) on Windows.
 std::uint64_t allocation_granularity() noexcept;
 
 // smmap's name for allocation_granularity(), fixed at program start.

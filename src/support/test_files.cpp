@@ -1,9 +1,27 @@
 #include "test_files.hpp"
 
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+// After windows.h, which it needs.
+#include <fcntl.h>
+#include <io.h>
+#include <psapi.h>
+#else
+#include <fcntl.h>
 #include <unistd.h>
+#endif
 
+#include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 
 #include "pattern.hpp"
@@ -28,9 +46,26 @@ bool matches(std::span<const std::byte> bytes, std::uint64_t offset) {
 }
 
 TempDir::TempDir() {
+#ifdef _WIN32
+  // No mkdtemp(): a random name, made with create_directory(), which fails
+  // rather than reuse one that exists.
+  static std::atomic<unsigned> serial{0};
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string name = "smmap-test-" + std::to_string(::GetCurrentProcessId()) + "-" +
+                             std::to_string(serial++) + "-" + std::to_string(random() % 100000);
+    const std::filesystem::path candidate = std::filesystem::temp_directory_path() / name;
+    if (std::filesystem::create_directory(candidate)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot make a temporary directory");
+#else
   std::string pattern = (std::filesystem::temp_directory_path() / "smmap-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
+#endif
 }
 
 TempDir::~TempDir() {
@@ -57,6 +92,92 @@ void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
+#ifdef _WIN32
+
+int open_descriptor(const std::filesystem::path& path) {
+  return ::_wopen(path.c_str(), _O_RDONLY | _O_BINARY);
+}
+
+void close_descriptor(int fd) {
+  ::_close(fd);
+}
+
+bool descriptor_is_open(int fd) {
+  return ::_get_osfhandle(fd) != -1;
+}
+
+int set_file_size(const std::filesystem::path& path, std::uint64_t size) {
+  HANDLE file = ::CreateFileW(path.c_str(), GENERIC_WRITE,
+                              FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                              OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) return static_cast<int>(::GetLastError());
+  LARGE_INTEGER end{};
+  end.QuadPart = static_cast<LONGLONG>(size);
+  int error = 0;
+  if (!::SetFilePointerEx(file, end, nullptr, FILE_BEGIN) || !::SetEndOfFile(file)) {
+    error = static_cast<int>(::GetLastError());
+  }
+  ::CloseHandle(file);
+  return error;
+}
+
+std::size_t count_open_fds() {
+  // Handles of files on disk only: threads, events and the like come and go
+  // with the runtime. Windows and Wine hand handle values out from 4 in
+  // steps of 4, lowest free first, so a long run of misses is the end.
+  std::size_t found = 0;
+  for (std::uintptr_t value = 4, misses = 0; misses < 256; value += 4) {
+    const auto handle = reinterpret_cast<HANDLE>(value);
+    DWORD flags = 0;
+    if (!::GetHandleInformation(handle, &flags)) {
+      ++misses;
+      continue;
+    }
+    misses = 0;
+    if (::GetFileType(handle) == FILE_TYPE_DISK) ++found;
+  }
+  return found;
+}
+
+std::size_t count_mappings() {
+  std::size_t count = 0;
+  MEMORY_BASIC_INFORMATION info{};
+  const char* address = nullptr;
+  while (::VirtualQuery(address, &info, sizeof info) == sizeof info) {
+    if (info.Type == MEM_MAPPED && info.BaseAddress == info.AllocationBase) {
+      wchar_t name[MAX_PATH * 2];
+      const DWORD length = ::K32GetMappedFileNameW(::GetCurrentProcess(), info.BaseAddress, name,
+                                                   sizeof name / sizeof name[0]);
+      if (std::wstring(name, length).find(L"smmap-test-") != std::wstring::npos) ++count;
+    }
+    address = static_cast<const char*>(info.BaseAddress) + info.RegionSize;
+  }
+  return count;
+}
+
+bool running_under_wine() {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+#else
+
+int open_descriptor(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_RDONLY);
+}
+
+void close_descriptor(int fd) {
+  ::close(fd);
+}
+
+bool descriptor_is_open(int fd) {
+  return ::fcntl(fd, F_GETFD) != -1;
+}
+
+int set_file_size(const std::filesystem::path& path, std::uint64_t size) {
+  return ::truncate(path.c_str(), static_cast<off_t>(size)) == 0 ? 0 : errno;
+}
+
 std::size_t count_open_fds() {
   std::size_t count = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
@@ -72,5 +193,11 @@ std::size_t count_mappings() {
   }
   return count;
 }
+
+bool running_under_wine() {
+  return false;
+}
+
+#endif
 
 }  // namespace smmap::testing

@@ -40,11 +40,29 @@ class TempDir {
 // Writes |size| test bytes to |path|, replacing what was there.
 void write_test_file(const std::filesystem::path& path, std::uint64_t size);
 
-// Open descriptors of this process, from /proc/self/fd.
+// A descriptor of |path| opened read-only (on Windows, the C runtime's), or
+// -1; closed again with close_descriptor().
+int open_descriptor(const std::filesystem::path& path);
+void close_descriptor(int fd);
+// True iff |fd| is an open descriptor.
+bool descriptor_is_open(int fd);
+
+// Sets the size of |path| to |size| bytes (POSIX truncate(), Windows
+// SetEndOfFile()). Returns 0, or the system's error: errno on POSIX,
+// GetLastError() on Windows (ERROR_USER_MAPPED_FILE while the file is mapped).
+int set_file_size(const std::filesystem::path& path, std::uint64_t size);
+
+// Open descriptors of this process, from /proc/self/fd; on Windows, the
+// process's handles of files on disk.
 std::size_t count_open_fds();
-// Mappings of files in TempDir directories, from /proc/self/maps: those the
-// library makes in tests. Other mappings come and go with the allocator,
-// thread stacks and sanitizers, so they are not counted.
+// Mappings of files in TempDir directories, from /proc/self/maps (on
+// Windows, the mapped views whose file is in one): those the library makes in
+// tests. Other mappings come and go with the allocator, thread stacks and
+// sanitizers, so they are not counted.
 std::size_t count_mappings();
+
+// True when the tests run under Wine (wine_get_version() is exported by
+// Wine's ntdll).
+bool running_under_wine();
 
 }  // namespace smmap::testing
