@@ -198,7 +198,7 @@ class Fds {
   int operator[](std::size_t i) const { return fds_[i]->get(); }
 
  private:
-  std::vector<std::unique_ptr<support::ReadOnlyFd>> fds_;
+  std::vector<std::unique_ptr<support::ReadOnlyFd> > fds_;
 };
 
 // Reads through one cursor per file of a manager.
