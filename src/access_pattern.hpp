@@ -1,16 +1,22 @@
 // AccessPattern: one file's detector for adaptive windows (docs/design.md,
-// "Adaptive windows"). It watches two things the manager already sees:
+// "Adaptive windows"). It watches what the manager already sees, and is told
+// whether mapping pays on this machine (WindowCosts, measured once):
 //
 // - mapped windows of the file evicted by the LRU, with how many requests
-//   each served (pins plus cursor hits). Several in a row that served only a
-//   few mean sparse random access under the memory limit: every mmap, fault
-//   and munmap buys one or two reads, and pread into a page-sized copy window
-//   is several times cheaper. The file switches to copy windows.
-// - requests that miss every live region. In copy mode, a few misses in a row
-//   that each land near the previous one mean the reads cluster or run
-//   sequentially again: one mapped window would have served them all. The
-//   file switches back to mapping. While mapping, a miss within a window of
-//   the previous one (a scan) clears the count of wasted windows.
+//   each served (pins plus cursor hits). Several wasted in a row switch the
+//   file to copy windows. A window is wasted when it served only a few
+//   requests (sparse random access under the memory limit: every mmap, fault
+//   and munmap bought one or two reads), or whatever it served when mapping
+//   does not pay: reading its bytes into a copy window would have cost less.
+// - requests that miss every live region. Misses near the previous one mean
+//   reads that cluster or run on. While mapping, they clear the count of
+//   wasted windows when mapping pays, and switch the file to copy windows
+//   when it does not. While copying, a few in a row switch the file back to
+//   mapping when mapping pays.
+// - in copy mode, how large each copy window should be: a miss that runs on
+//   from the previous copy window gets one twice as large (up to a cap), and
+//   the first miss of a run gets what the file's previous runs needed. A run
+//   that a single window served with one request halves that size.
 //
 // Pure bookkeeping: it never maps, reads or locks.
 //
@@ -18,6 +24,7 @@
 // belongs to.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -30,24 +37,25 @@ class AccessPattern {
   static constexpr std::uint64_t kFewUses = 4;
   // This many wasted windows in a row switch the file to copy windows.
   static constexpr unsigned kWastedToCopy = 4;
-  // This many misses in a row, each near the one before, switch it back.
+  // This many misses in a row, each near the one before, switch it back
+  // (when mapping pays) ...
   static constexpr unsigned kNearToMap = 3;
+  // ... or, mapping, switch it to copy windows (when mapping does not pay).
+  static constexpr unsigned kNearToCopy = 2;
+
+  enum class Switch { kNone, kToCopy, kToMap };
 
   // True when small requests of the file are served by copy windows.
   bool copying() const noexcept { return copying_; }
 
   // A mapped window of the file was evicted having served |uses| requests.
-  // Returns true when this switched the file to copy windows.
-  bool on_mapped_eviction(std::uint64_t uses) noexcept {
-    if (uses > kFewUses) {
+  bool on_mapped_eviction(std::uint64_t uses, bool mapping_pays) noexcept {
+    if (uses > kFewUses && mapping_pays) {
       wasted_ = 0;
       return false;
     }
     if (copying_ || ++wasted_ < kWastedToCopy) return false;
-    copying_ = true;
-    fresh_ = true;
-    near_ = 0;
-    last_miss_ = kNoMiss;
+    switch_to_copy();
     return true;
   }
 
@@ -56,39 +64,111 @@ class AccessPattern {
   // which costs more than the reads a window serves in this mode.
   bool take_fresh_switch() noexcept { return std::exchange(fresh_, false); }
 
-  // A request at |offset| missed every live region of the file; misses closer
-  // than |near_bytes| bytes to the previous one count as near. Returns true when
-  // this switched the file back to mapped windows.
-  bool on_miss(std::uint64_t offset, std::uint64_t near_bytes) noexcept {
-    const std::uint64_t last = last_miss_;
+  // True when a miss at |offset| lands within |near_bytes| of the previous
+  // one: the misses for which the machine's costs matter.
+  bool is_near(std::uint64_t offset, std::uint64_t near_bytes) const noexcept {
+    return distance_to_last(offset) < near_bytes;
+  }
+
+  // A request at |offset| missed every live region of the file; misses
+  // closer than |near_bytes| bytes to the previous one count as near (the
+  // caller allows a whole window while mapping: a scan's next miss lands one
+  // window on).
+  Switch on_miss(std::uint64_t offset, std::uint64_t near_bytes, bool mapping_pays) noexcept {
+    const bool near = distance_to_last(offset) < near_bytes;
     last_miss_ = offset;
-    const std::uint64_t distance =
-        last == kNoMiss ? kNoMiss : (offset > last ? offset - last : last - offset);
+    near_ = near ? near_ + 1 : 0;
     if (!copying_) {
-      // Mapping: a miss within a window of the previous one means the reads
-      // run on (a scan moving from window to window), so windows evicted
-      // with few reads were not wasted on sparse access.
-      if (distance <= 2 * near_bytes) wasted_ = 0;
-      return false;
+      if (!near) return Switch::kNone;
+      if (mapping_pays) {
+        // A scan moving from window to window, or a cluster: windows
+        // evicted with few reads were not wasted on sparse access.
+        wasted_ = 0;
+        return Switch::kNone;
+      }
+      if (near_ < kNearToCopy) return Switch::kNone;
+      switch_to_copy();
+      return Switch::kToCopy;
     }
-    const bool is_near = distance < near_bytes;
-    near_ = is_near ? near_ + 1 : 0;
-    if (near_ < kNearToMap) return false;
+    if (!mapping_pays || near_ < kNearToMap) return Switch::kNone;
     copying_ = false;
     fresh_ = false;
     wasted_ = 0;
     near_ = 0;
-    return true;
+    return Switch::kToMap;
+  }
+
+  // Copy mode: how many bytes the copy window for a miss at [offset, end)
+  // should hold, from the page of |offset|: at least |wanted| (the request's
+  // pages) and at most max(wanted, |cap|). |previous_uses|: the requests the
+  // cursor's previous copy window of this file served, 0 when unknown.
+  std::uint64_t copy_window_size(std::uint64_t offset, std::uint64_t end, std::uint64_t wanted,
+                                 std::uint64_t cap, std::uint64_t previous_uses) noexcept {
+    const std::uint64_t last_size = window_end_ - window_begin_;
+    // Running on: the miss lands in or just after the previous copy window.
+    if (window_end_ != 0 && offset >= window_begin_ &&
+        offset < window_end_ + std::max(last_size, kRunSlack)) {
+      run_reach_ = std::max(run_reach_, end);
+      return std::max(wanted, std::min(cap, 2 * last_size));
+    }
+    // A new run: learn from the one that ended. A run that needed several
+    // windows needed its reach, and the next may reach further (a quarter
+    // more is allowed); one window that served a single request was too
+    // large; one that served more may have been, a little.
+    if (run_windows_ > 1) {
+      const std::uint64_t reach = run_reach_ - run_begin_;
+      learned_ = std::min(cap, reach + reach / 4);
+    } else if (previous_uses == 1) {
+      learned_ /= 2;
+    } else if (previous_uses > 1) {
+      learned_ -= learned_ / 32;
+    }
+    run_windows_ = 0;
+    run_reach_ = end;
+    return std::max(wanted, std::min(cap, learned_));
+  }
+
+  // Copy mode: a copy window [begin, begin + size) was made for the file.
+  void on_copy_window(std::uint64_t begin, std::uint64_t size) noexcept {
+    if (run_windows_++ == 0) run_begin_ = begin;
+    window_begin_ = begin;
+    window_end_ = begin + size;
   }
 
  private:
   static constexpr std::uint64_t kNoMiss = std::numeric_limits<std::uint64_t>::max();
+  // A miss this close past the previous copy window still runs on from it
+  // (or as close as that window's size, if larger).
+  static constexpr std::uint64_t kRunSlack = 16 * 1024;
+
+  std::uint64_t distance_to_last(std::uint64_t offset) const noexcept {
+    if (last_miss_ == kNoMiss) return kNoMiss;
+    return offset > last_miss_ ? offset - last_miss_ : last_miss_ - offset;
+  }
+
+  void switch_to_copy() noexcept {
+    copying_ = true;
+    fresh_ = true;
+    near_ = 0;
+    window_begin_ = window_end_ = 0;
+    run_windows_ = 0;
+  }
 
   bool copying_ = false;
   bool fresh_ = false;   // switched to copying, mapped windows not dropped yet
   unsigned wasted_ = 0;  // wasted mapped windows evicted in a row
-  unsigned near_ = 0;    // near misses in a row while copying
+  unsigned near_ = 0;    // near misses in a row
   std::uint64_t last_miss_ = kNoMiss;
+  // Copy mode: the last copy window made; the current run of copy windows,
+  // each running on from the one before: where it began, how far its
+  // requests reached, how many windows it took; and the bytes earlier runs
+  // needed.
+  std::uint64_t window_begin_ = 0;
+  std::uint64_t window_end_ = 0;
+  std::uint64_t run_begin_ = 0;
+  std::uint64_t run_reach_ = 0;
+  unsigned run_windows_ = 0;
+  std::uint64_t learned_ = 0;
 };
 
 }  // namespace smmap::detail

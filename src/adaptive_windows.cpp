@@ -1,34 +1,71 @@
 // Adaptive windows: the ManagerCore hooks that consult and feed each file's
-// AccessPattern (docs/design.md, "Adaptive windows").
+// AccessPattern, and measure the machine's window costs once (docs/design.md,
+// "Adaptive windows").
 #include <algorithm>
 
 #include "manager_core.hpp"
+#include "window_costs.hpp"
 
 namespace smmap::detail {
 
-bool ManagerCore::wants_copy_window_locked(FileEntry& entry, std::uint64_t offset,
-                                           std::uint64_t size, bool sized) {
+std::uint64_t ManagerCore::copy_window_bytes_locked(FileEntry& entry, std::uint64_t offset,
+                                                    std::uint64_t size, bool sized,
+                                                    std::uint64_t previous_uses) {
   const std::uint64_t window = limits_.largest_window;
-  if (!adaptive_ || window == 0) return false;  // whole files are never copied
-  // Misses closer than half a window to the previous one are near: one
-  // mapped window would have held both.
-  const std::uint64_t near_bytes = std::max(window / 2, ALLOCATIONGRANULARITY);
-  if (entry.pattern_.on_miss(offset, near_bytes)) ++stats_.switches_to_map;
-  if (entry.pattern_.take_fresh_switch()) drop_mapped_windows_locked(entry);
+  if (!adaptive_ || window == 0) return 0;  // whole files are never copied
+  AccessPattern& pattern = entry.pattern_;
+  // Near: one mapped window would have held both misses. Mapping, a scan's
+  // next miss lands a window on; copying, within half a window.
+  const std::uint64_t near_bytes =
+      pattern.copying() ? std::max(window / 2, ALLOCATIONGRANULARITY) : window + 1;
+  // The machine's costs matter only to near misses; measure them at the first.
+  const bool pays = pattern.is_near(offset, near_bytes) ? mapping_pays_locked(entry, offset) : true;
+  switch (pattern.on_miss(offset, near_bytes, pays)) {
+    case AccessPattern::Switch::kToCopy:
+      ++stats_.switches_to_copy;
+      break;
+    case AccessPattern::Switch::kToMap:
+      ++stats_.switches_to_map;
+      break;
+    case AccessPattern::Switch::kNone:
+      break;
+  }
+  if (pattern.take_fresh_switch()) drop_mapped_windows_locked(entry);
   // A request without a size keeps smmap's meaning, as many bytes as the
   // window allows; a large one is cheaper mapped than copied.
-  const std::uint64_t pages = align_to_mmap(offset + size, true) - align_to_mmap(offset, false);
-  return entry.pattern_.copying() && sized && pages <= std::max(window / 4, ALLOCATIONGRANULARITY);
+  const std::uint64_t begin = align_to_mmap(offset, false);
+  const std::uint64_t pages = align_to_mmap(offset + size, true) - begin;
+  if (!pattern.copying() || !sized || pages > std::max(window / 4, ALLOCATIONGRANULARITY)) return 0;
+  // Copy windows that grow for clustered or sequential reads stop at the
+  // window size, as mapped ones do.
+  return pattern.copy_window_size(offset, offset + size, pages, window, previous_uses);
 }
 
 MapWindow ManagerCore::place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
-                                                std::uint64_t size) const {
-  const Gap gap = gap_locked(entry, offset);
+                                                std::uint64_t bytes,
+                                                FileEntry::RegionMap::const_iterator next) const {
+  const Gap gap = gap_before(entry, next);
   // Region ends are page multiples or the file's end, which lies past
-  // |offset|, so the start stays on the granularity.
+  // |offset|, so the start stays on the granularity; so does the end.
   const std::uint64_t begin = std::max(align_to_mmap(offset, false), gap.begin);
-  const std::uint64_t end = std::min(align_to_mmap(offset + size, true), gap.end);
+  const std::uint64_t end =
+      std::min(align_to_mmap(align_to_mmap(offset, false) + bytes, true), gap.end);
   return MapWindow(begin, end - begin);
+}
+
+bool ManagerCore::mapping_pays_locked(const FileEntry& entry, std::uint64_t offset) {
+  if (!window_costs_measured_) {
+    if (entry.file() == kNoFile) return true;  // closed by the budget: ask again later
+    const std::uint64_t begin = align_to_mmap(offset, false);
+    const std::uint64_t size = std::min(limits_.largest_window, entry.file_size() - begin);
+    const WindowCosts costs =
+        measure_window_costs(entry.file(), begin, static_cast<std::size_t>(size));
+    window_costs_measured_ = true;
+    mapping_pays_ = costs.mapping_pays();
+    stats_.window_map_ns = costs.map_ns;
+    stats_.window_copy_ns = costs.copy_ns;
+  }
+  return mapping_pays_;
 }
 
 void ManagerCore::clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin,
@@ -55,7 +92,8 @@ void ManagerCore::drop_mapped_windows_locked(FileEntry& entry) {
 
 void ManagerCore::note_eviction_locked(const ManagedRegion& region) {
   if (!adaptive_ || region.is_copy()) return;
-  if (region.owner().pattern_.on_mapped_eviction(region.uses_)) ++stats_.switches_to_copy;
+  const bool pays = mapping_pays_locked(region.owner(), region.ofs_begin());
+  if (region.owner().pattern_.on_mapped_eviction(region.uses_, pays)) ++stats_.switches_to_copy;
 }
 
 }  // namespace smmap::detail

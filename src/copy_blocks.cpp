@@ -20,57 +20,74 @@ constexpr std::align_val_t kCopyAlignment{4096};
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kChunk = 2 << 20;
 
-// One-page blocks for copy windows, carved from 2 MiB chunks and reused,
-// process-wide. Copy windows come and go one per miss; taken from the
-// general heap they would interleave with the manager's map nodes, one node
-// per page, and every lookup would miss the TLB at each level of the tree
-// (docs/design.md, "Adaptive windows"). Chunks are kept for
-// reuse until the process ends: at most the peak of one-page copy windows
+// Blocks for copy windows, in power-of-two sizes from one page to one chunk,
+// carved from 2 MiB chunks and reused, process-wide. Copy windows come and go
+// one per miss; taken from the general heap, a large block would be a fresh
+// anonymous mapping each time (mmap, a fault per page, munmap: the very costs
+// copy windows avoid), and small ones would interleave with the manager's map
+// nodes, one node per page, so that every lookup missed the TLB at each level
+// of the tree (docs/design.md, "Adaptive windows"). Chunks are kept for reuse
+// until the process ends: per size, at most the peak of blocks of that size
 // alive at once, which the managers' memory limits bound.
-class PageBlocks {
+class CopyBlocks {
  public:
-  std::byte* take() {
+  static constexpr std::size_t kClasses = 10;  // 4 KiB ... 2 MiB
+
+  // The class of blocks that holds |size| bytes, or kClasses if none does.
+  static std::size_t class_of(std::size_t size) noexcept {
+    std::size_t index = 0;
+    for (std::size_t block = kPage; block < size; block *= 2) {
+      if (++index == kClasses) break;
+    }
+    return index;
+  }
+
+  std::byte* take(std::size_t index) {
     std::lock_guard lock(mutex_);
-    if (free_.empty()) {
+    std::vector<std::byte*>& free = free_[index];
+    if (free.empty()) {
       auto* chunk = static_cast<std::byte*>(::operator new (kChunk, std::align_val_t{kChunk}));
 #ifdef __linux__
       // One large page where THP allows it: one fault fills the chunk
       // instead of 512, and its blocks share one TLB entry.
       ::madvise(chunk, kChunk, MADV_HUGEPAGE);
 #endif
-      free_.reserve(free_.size() + kChunk / kPage);
-      for (std::size_t at = kChunk; at > 0; at -= kPage) free_.push_back(chunk + at - kPage);
+      const std::size_t block = kPage << index;
+      free.reserve(free.size() + kChunk / block);
+      for (std::size_t at = kChunk; at > 0; at -= block) free.push_back(chunk + at - block);
     }
-    std::byte* block = free_.back();
-    free_.pop_back();
+    std::byte* block = free.back();
+    free.pop_back();
     return block;
   }
-  void give(std::byte* block) noexcept {
+  void give(std::size_t index, std::byte* block) noexcept {
     std::lock_guard lock(mutex_);
-    free_.push_back(block);  // never allocates: capacity covers every block carved
+    free_[index].push_back(block);  // never allocates: capacity covers every block carved
   }
 
  private:
   std::mutex mutex_;
-  std::vector<std::byte*> free_;
+  std::vector<std::byte*> free_[kClasses];
 };
 
-PageBlocks& page_blocks() {
-  static PageBlocks* const blocks = new PageBlocks;  // outlives every static manager
+CopyBlocks& copy_blocks() {
+  static CopyBlocks* const blocks = new CopyBlocks;  // outlives every static manager
   return *blocks;
 }
 
 }  // namespace
 
 std::byte* allocate_copy(std::size_t size) {
-  if (size == kPage) return page_blocks().take();
+  const std::size_t index = CopyBlocks::class_of(size);
+  if (index < CopyBlocks::kClasses) return copy_blocks().take(index);
   return static_cast<std::byte*>(::operator new[](size, kCopyAlignment));
 }
 
 // Frees a block from read_copy(); its bytes are never written after the read.
 void free_copy(const std::byte* bytes, std::size_t size) noexcept {
   auto* block = const_cast<std::byte*>(bytes);
-  if (size == kPage) return page_blocks().give(block);
+  const std::size_t index = CopyBlocks::class_of(size);
+  if (index < CopyBlocks::kClasses) return copy_blocks().give(index, block);
   ::operator delete[](block, kCopyAlignment);
 }
 

@@ -25,6 +25,7 @@
 #include "access_pattern.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
+#include "node_pool.hpp"
 #include "open_file.hpp"
 #include "smmap/region_list.hpp"
 #include "system_calls.hpp"
@@ -33,9 +34,13 @@ namespace smmap::detail {
 
 class FileEntry final : public MapRegionList {
  public:
-  // An entry for |file|, opened from |source|; |manager_mutex| guards it.
-  FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex)
-      : MapRegionList(source, file.size()), file_(std::move(file)), mutex_(manager_mutex) {}
+  // An entry for |file|, opened from |source|; |manager_mutex| guards it, and
+  // its region map takes its nodes from |nodes|.
+  FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex, NodePool& nodes)
+      : MapRegionList(source, file.size()),
+        file_(std::move(file)),
+        mutex_(manager_mutex),
+        regions_(RegionMap::allocator_type(nodes)) {}
 
   std::size_t size() const override EXCLUDES(mutex_) {
     MutexLock lock(mutex_);
@@ -80,7 +85,9 @@ class FileEntry final : public MapRegionList {
   OpenFile file_;
   Mutex& mutex_;
   // Regions by start offset; they never overlap.
-  std::map<std::uint64_t, ManagedRegion> regions_;
+  using RegionMap = std::map<std::uint64_t, ManagedRegion, std::less<>,
+                             PoolAllocator<std::pair<const std::uint64_t, ManagedRegion>>>;
+  RegionMap regions_;
   // Cursors associated with this entry.
   std::size_t cursors_ = 0;
   // False once a newer entry replaced this one for the same source, or

@@ -49,7 +49,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
   // hold the last ones, so free them and try once more.
   std::unique_ptr<FileEntry> fresh;
   try {
-    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_);
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_);
   } catch (const std::system_error& error) {
     if (!is_out_of_descriptors(error)) throw;
     {
@@ -58,7 +58,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
       while (!descriptors_.empty()) close_descriptor_locked(*descriptors_.oldest());
       ++stats_.map_retries;
     }
-    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_);
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_);
   }
 
   MutexLock lock(mutex_);
@@ -88,11 +88,13 @@ ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
                                           std::uint64_t hits) {
   MutexLock lock(mutex_);
   stats_.cursor_hits += hits;
+  std::uint64_t previous_uses = 0;
   if (old != nullptr) {
     old->uses_ += hits;
+    if (old->copy_window_) previous_uses = old->uses_;
     unpin_locked(old);
   }
-  ManagedRegion* region = obtain_region_locked(*entry, offset, size, sized);
+  ManagedRegion* region = obtain_region_locked(*entry, offset, size, sized, previous_uses);
   debug_check_locked();
   return region;
 }
@@ -128,7 +130,8 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
 }
 
 ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
-                                                 std::uint64_t size, bool sized) {
+                                                 std::uint64_t size, bool sized,
+                                                 std::uint64_t previous_uses) {
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
   auto next = entry.regions_.upper_bound(offset);
   if (next != entry.regions_.begin()) {
@@ -142,27 +145,29 @@ ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t
       return &before;
     }
   }
-  const bool copy = wants_copy_window_locked(entry, offset, size, sized);
-  return map_region_locked(entry, offset, size, copy);
+  const std::size_t regions = entry.regions_.size();  // |next| is right while this holds
+  const std::uint64_t copy_bytes =
+      copy_window_bytes_locked(entry, offset, size, sized, previous_uses);
+  if (copy_bytes != 0) {
+    if (entry.regions_.size() != regions) next = entry.regions_.upper_bound(offset);
+    return map_copy_window_locked(entry, offset, copy_bytes, next);
+  }
+  return map_region_locked(entry, offset, size);
 }
 
 ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t offset,
-                                              std::uint64_t size, bool copy) {
-  // Step 2: room for a full window before placing it (a copy window is
-  // placed first: it is as large as the request's pages).
+                                              std::uint64_t size) {
+  // Step 2: room for a full window before placing it.
   const std::uint64_t full_window = limits_.largest_window == 0
                                         ? entry.file_size()
                                         : std::min(limits_.largest_window, entry.file_size());
-  if (!copy) {
-    clear_copy_windows_locked(entry, offset, offset + std::max(size, limits_.largest_window));
-    stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);
-  }
+  clear_copy_windows_locked(entry, offset, offset + std::max(size, limits_.largest_window));
+  stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);
   for (bool retried = false;; retried = true) {
-    const MapWindow window = copy ? place_copy_window_locked(entry, offset, size)
-                                  : place_window_locked(entry, offset, size);  // step 3
+    const MapWindow window = place_window_locked(entry, offset, size);  // step 3
     make_room_locked(window.size);
     try {
-      return insert_region_locked(entry, window, copy);
+      return insert_region_locked(entry, window, false, entry.regions_.end());
     } catch (const std::system_error&) {
       // Step 4: out of some resource; free every unused region and try once more.
       if (retried) throw;
@@ -172,8 +177,34 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
   }
 }
 
+ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64_t offset,
+                                                   std::uint64_t bytes,
+                                                   FileEntry::RegionMap::iterator next) {
+  // Room for the largest the window can be, before placing it: then the
+  // lookup's position, |next|, stays right for placing and inserting unless
+  // an eviction took a region of this file.
+  const std::size_t regions = entry.regions_.size();
+  make_room_locked(bytes);
+  for (bool retried = false;; retried = true) {
+    if (entry.regions_.size() != regions) next = entry.regions_.upper_bound(offset);
+    const MapWindow window = place_copy_window_locked(entry, offset, bytes, next);
+    try {
+      ManagedRegion* region = insert_region_locked(entry, window, true, next);
+      entry.pattern_.on_copy_window(window.ofs, window.size);
+      return region;
+    } catch (const std::system_error&) {
+      if (retried) throw;
+      ++stats_.map_retries;
+      stats_.unmaps_by_eviction += evict_all_locked();
+    }
+  }
+}
+
 Gap ManagerCore::gap_locked(const FileEntry& entry, std::uint64_t offset) const {
-  const auto next = entry.regions_.upper_bound(offset);
+  return gap_before(entry, entry.regions_.upper_bound(offset));
+}
+
+Gap ManagerCore::gap_before(const FileEntry& entry, FileEntry::RegionMap::const_iterator next) {
   return Gap{
       .begin = next == entry.regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
       .end = next == entry.regions_.end() ? entry.file_size() : next->first,
@@ -228,7 +259,7 @@ void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
 }
 
 ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window,
-                                                 bool copy) {
+                                                 bool copy, FileEntry::RegionMap::iterator hint) {
   if (entry.released_) {
     throw_system_error(EBADF,
                        "map (file released by force_map_handle_removal_win; make a new cursor)",
@@ -246,12 +277,13 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
   }
   ensure_descriptor_locked(entry);
   const auto size = static_cast<std::size_t>(window.size);
-  auto [where, inserted] =
-      copy ? entry.regions_.emplace(
-                 std::piecewise_construct, std::forward_as_tuple(window.ofs),
+  const auto where =
+      copy ? entry.regions_.emplace_hint(
+                 hint, std::piecewise_construct, std::forward_as_tuple(window.ofs),
                  std::forward_as_tuple(entry, window.ofs, size, ManagedRegion::CopyWindow{}))
-           : entry.regions_.emplace(std::piecewise_construct, std::forward_as_tuple(window.ofs),
-                                    std::forward_as_tuple(entry, window.ofs, size));
+           : entry.regions_.emplace_hint(hint, std::piecewise_construct,
+                                         std::forward_as_tuple(window.ofs),
+                                         std::forward_as_tuple(entry, window.ofs, size));
   ManagedRegion* region = &where->second;
   mapped_bytes_ += region->size();
   ++region_count_;

@@ -24,6 +24,7 @@
 #include "intrusive_lru.hpp"
 #include "managed_region.hpp"
 #include "mutex.hpp"
+#include "node_pool.hpp"
 #include "placement.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
@@ -109,28 +110,41 @@ class ManagerCore {
   static Key key_of(const PathOrFd& source);
 
   // The region holding |offset|, pinned: a live one, or a new one.
+  // |previous_uses|: requests served by the copy window the cursor just left
+  // (0 if it left none).
   ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
-                                      bool sized) REQUIRES(mutex_);
-  // Makes room, places and maps a window holding |offset| (a copy window
-  // when |copy|), retrying once after freeing every unused region if the map
-  // fails.
-  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
-                                   bool copy) REQUIRES(mutex_);
+                                      bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
+  // Makes room, places and maps a window holding |offset|, retrying once
+  // after freeing every unused region if the map fails.
+  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
+      REQUIRES(mutex_);
+  // The same for a copy window of |bytes| from the page of |offset|; |next|
+  // is the first region of |entry| past |offset|.
+  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes,
+                                        FileEntry::RegionMap::iterator next) REQUIRES(mutex_);
   // The free gap around |offset| between |entry|'s regions.
   Gap gap_locked(const FileEntry& entry, std::uint64_t offset) const REQUIRES(mutex_);
+  // The free gap before |next| (the first region past the offset in question).
+  static Gap gap_before(const FileEntry& entry, FileEntry::RegionMap::const_iterator next);
   // Where the window for [offset, offset + size) goes.
   MapWindow place_window_locked(const FileEntry& entry, std::uint64_t offset,
                                 std::uint64_t size) const REQUIRES(mutex_);
 
   // Adaptive windows (src/adaptive_windows.cpp, docs/design.md).
   // A request at |offset| missed every live region of |entry|: tells the
-  // detector, and returns true when a copy window should serve it.
-  bool wants_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
-                                bool sized) REQUIRES(mutex_);
-  // Where the copy window for [offset, offset + size) goes: its pages,
-  // clipped to the free gap and the file.
+  // detector, and returns how many bytes from the page of |offset| a copy
+  // window serving it should hold, or 0 when a mapped window should.
+  std::uint64_t copy_window_bytes_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                         bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
+  // Where the copy window of |bytes| for |offset| goes: from the page of
+  // |offset|, clipped to the free gap and the file.
   MapWindow place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
-                                     std::uint64_t size) const REQUIRES(mutex_);
+                                     std::uint64_t bytes,
+                                     FileEntry::RegionMap::const_iterator next) const
+      REQUIRES(mutex_);
+  // Whether a window read from end to end is cheaper mapped than copied on
+  // this machine, measured once on |entry|'s file (WindowCosts).
+  bool mapping_pays_locked(const FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
   // Unmaps the unused copy windows of |entry| that overlap [begin, end), so
   // that a mapped window placed there is not cut short by them.
   void clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin, std::uint64_t end)
@@ -151,10 +165,10 @@ class ManagerCore {
   void enforce_descriptor_budget_locked(const FileEntry* keep) noexcept REQUIRES(mutex_);
   void close_descriptor_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
   // Maps |window| (reads it into a copy window when |copy|) as a new pinned
-  // region of |entry|.
+  // region of |entry|; |hint| is where it goes if known (else end()).
   // Throws std::system_error when the handle limit is reached or the map fails.
-  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy)
-      REQUIRES(mutex_);
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
+                                      FileEntry::RegionMap::iterator hint) REQUIRES(mutex_);
 
   void pin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
   void unpin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
@@ -182,6 +196,9 @@ class ManagerCore {
   const Limits limits_;
 
   mutable Mutex mutex_;
+  // The nodes of every entry's region map; used under mutex_, and declared
+  // before the entries so that it outlives them.
+  NodePool node_pool_;
   std::unordered_map<Key, std::unique_ptr<FileEntry>> current_ GUARDED_BY(mutex_);
   // Entries replaced by a newer one for the same source, kept while their
   // cursors live.
@@ -193,6 +210,10 @@ class ManagerCore {
   std::size_t max_open_descriptors_ GUARDED_BY(mutex_) = default_max_open_descriptors();
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
   bool adaptive_ GUARDED_BY(mutex_) = kAdaptiveByDefault;
+  // The machine's window costs, measured at the first near miss or mapped
+  // eviction that needs them.
+  bool window_costs_measured_ GUARDED_BY(mutex_) = false;
+  bool mapping_pays_ GUARDED_BY(mutex_) = true;
   std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
   std::size_t region_count_ GUARDED_BY(mutex_) = 0;
   ManagerStats stats_ GUARDED_BY(mutex_);

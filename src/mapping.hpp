@@ -36,7 +36,7 @@ Mapping map_or_copy(NativeFile file, const std::string& what, std::uint64_t ofs,
 Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size);
 
 // The heap blocks read_copy() reads into (src/copy_blocks.cpp): page-aligned;
-// one-page blocks come from a process-wide pool.
+// blocks of up to 2 MiB come from a process-wide pool, by power-of-two size.
 std::byte* allocate_copy(std::size_t size);
 void free_copy(const std::byte* bytes, std::size_t size) noexcept;
 

@@ -31,6 +31,10 @@ struct ManagerStats {
                                          // were mmap'ed
   std::uint64_t switches_to_copy = 0;    // files the detector moved to copy windows
   std::uint64_t switches_to_map = 0;     // files it moved back to mapped windows
+  std::uint64_t window_map_ns = 0;       // measured cost of mapping, touching and unmapping
+                                         // one window (0: not measured)
+  std::uint64_t window_copy_ns = 0;      // measured cost of reading the same window into a
+                                         // copy window (0: not measured)
   std::uint64_t unmaps_by_eviction = 0;  // regions unmapped to stay under a limit
   std::uint64_t unmaps_by_collect = 0;   // regions unmapped by collect()
   std::uint64_t map_retries = 0;         // failed maps retried after freeing every unused region
@@ -56,6 +60,8 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
     {"copy_windows", "copy windows (adaptive)", &ManagerStats::copy_windows},
     {"switches_to_copy", "switches to copy windows", &ManagerStats::switches_to_copy},
     {"switches_to_map", "switches to mapped windows", &ManagerStats::switches_to_map},
+    {"window_map_ns", "ns to map a window", &ManagerStats::window_map_ns},
+    {"window_copy_ns", "ns to copy a window", &ManagerStats::window_copy_ns},
     {"unmaps_by_eviction", "unmaps by eviction", &ManagerStats::unmaps_by_eviction},
     {"unmaps_by_collect", "unmaps by collect", &ManagerStats::unmaps_by_collect},
     {"map_retries", "map retries", &ManagerStats::map_retries},
