@@ -120,7 +120,6 @@ struct Config {
   double seconds = 1.0;
   unsigned repeat = 1;
   std::optional<bool> align;
-  std::optional<bool> adaptive;
   std::vector<std::string> patterns;
   std::vector<std::string> strategies;
   bool json = false;
@@ -380,7 +379,6 @@ Result run_one(const Config& config, const std::string& pattern, const std::stri
     SlidingWindowMapManager manager =
         config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
     if (config.align) manager.set_align_large_windows(*config.align);
-    if (config.adaptive) manager.set_adaptive(*config.adaptive);
     ManagerReader reader(manager, paths, false);
     run_reads(reader, reads, config.seconds, check, result);
   } else if (strategy == "static") {
@@ -425,10 +423,6 @@ Config parse_config(const Args& arguments) {
       const std::string text = args.value();
       if (text != "on" && text != "off") throw UsageError("--align-large-windows takes on or off");
       config.align = text == "on";
-    } else if (args.is_option("--adaptive")) {
-      const std::string text = args.value();
-      if (text != "on" && text != "off") throw UsageError("--adaptive takes on or off");
-      config.adaptive = text == "on";
     } else if (args.is_option("--pattern")) {
       const std::string text = args.value();
       if (std::find(std::begin(kPatterns), std::end(kPatterns), text) == std::end(kPatterns)) {
@@ -615,9 +609,7 @@ int run_bench(const Args& arguments) {
 
   SlidingWindowMapManager sliding = config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
   if (config.align) sliding.set_align_large_windows(*config.align);
-  if (config.adaptive) sliding.set_adaptive(*config.adaptive);
-  const std::string limits = describe_limits(sliding) +
-                             (sliding.adaptive() ? ", adaptive windows" : ", adaptive windows off");
+  const std::string limits = describe_limits(sliding);
 
   std::vector<Result> results;
   for (const std::string& pattern : config.patterns) {

@@ -21,7 +21,8 @@
 namespace smmap::tools {
 
 const char kCatUsage[] =
-    "Usage: smmap cat [--window SIZE] [--max-memory SIZE] [--max-handles N] FILE [OFFSET "
+    "Usage: smmap cat [--window SIZE] [--max-memory SIZE] [--max-handles N] "
+    "[--adaptive on|off] FILE [OFFSET "
     "[LENGTH]]\n"
     "\n"
     "Writes LENGTH bytes of FILE starting at OFFSET to standard output, read\n"
@@ -31,7 +32,9 @@ const char kCatUsage[] =
     "\n"
     "  --window SIZE       largest window (default: 1 GiB; 0: whole files)\n"
     "  --max-memory SIZE   soft limit of mapped bytes (default: 8 GiB)\n"
-    "  --max-handles N     most windows mapped at once (default: no limit)\n";
+    "  --max-handles N     most windows mapped at once (default: no limit)\n"
+    "  --adaptive on|off   adaptive windows: copy windows where they cost less\n"
+    "                      (default: on)\n";
 
 namespace {
 

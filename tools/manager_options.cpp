@@ -14,6 +14,10 @@ bool ManagerOptions::parse(ArgScanner& args) {
     max_memory = parse_size_or_throw(args.value(), "--max-memory");
   } else if (args.is_option("--max-handles")) {
     max_handles = parse_count_or_throw(args.value(), "--max-handles", 1);
+  } else if (args.is_option("--adaptive")) {
+    const std::string text = args.value();
+    if (text != "on" && text != "off") throw UsageError("--adaptive takes on or off");
+    adaptive = text == "on";
   } else {
     return false;
   }
@@ -33,9 +37,11 @@ std::vector<std::string> ManagerOptions::parse_all(const std::vector<std::string
 
 SlidingWindowMapManager ManagerOptions::make_manager(std::int64_t default_window,
                                                      std::uint64_t default_max_memory) const {
-  return SlidingWindowMapManager(window ? static_cast<std::int64_t>(*window) : default_window,
-                                 max_memory.value_or(default_max_memory),
-                                 max_handles.value_or(kUnlimitedHandles));
+  SlidingWindowMapManager manager(window ? static_cast<std::int64_t>(*window) : default_window,
+                                  max_memory.value_or(default_max_memory),
+                                  max_handles.value_or(kUnlimitedHandles));
+  if (adaptive) manager.set_adaptive(*adaptive);
+  return manager;
 }
 
 std::string describe_limits(const StaticWindowMapManager& manager) {
@@ -43,7 +49,8 @@ std::string describe_limits(const StaticWindowMapManager& manager) {
   const std::uint64_t handles = manager.max_file_handles();
   return "window " + (window == 0 ? std::string("whole files") : format_size(window)) +
          ", memory limit " + format_size(manager.max_mapped_memory_size()) + ", handle limit " +
-         (handles == kUnlimitedHandles ? std::string("none") : std::to_string(handles));
+         (handles == kUnlimitedHandles ? std::string("none") : std::to_string(handles)) +
+         (manager.adaptive() ? ", adaptive windows" : ", adaptive windows off");
 }
 
 }  // namespace smmap::tools

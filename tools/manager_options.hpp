@@ -3,6 +3,7 @@
 //   --window SIZE       largest window (0: whole files)
 //   --max-memory SIZE   soft limit of mapped bytes (0: the library default)
 //   --max-handles N     most regions alive at once
+//   --adaptive on|off   adaptive windows (default: the library's)
 //
 //   ManagerOptions options;
 //   while (args.next()) if (!options.parse(args)) ...;
@@ -24,6 +25,7 @@ struct ManagerOptions {
   std::optional<std::uint64_t> window;
   std::optional<std::uint64_t> max_memory;
   std::optional<std::uint64_t> max_handles;
+  std::optional<bool> adaptive;
 
   // Takes the current argument (and its value) if it is one of the options
   // above and returns true; false for any other argument.
@@ -40,7 +42,7 @@ struct ManagerOptions {
                                        std::uint64_t default_max_memory = 0) const;
 };
 
-// "window 1 MiB, memory limit 64 MiB, handle limit none".
+// "window 1 MiB, memory limit 64 MiB, handle limit none, adaptive windows".
 std::string describe_limits(const StaticWindowMapManager& manager);
 
 }  // namespace smmap::tools

@@ -22,7 +22,8 @@
 namespace smmap::tools {
 
 const char kScanUsage[] =
-    "Usage: smmap scan [--window SIZE] [--max-memory SIZE] [--max-handles N] [FILE...]\n"
+    "Usage: smmap scan [--window SIZE] [--max-memory SIZE] [--max-handles N] "
+    "[--adaptive on|off] [FILE...]\n"
     "\n"
     "Reads each FILE completely through a sliding-window manager, 64 KiB at a\n"
     "time, round-robin over up to 4 files at once, and prints each file's\n"
@@ -34,7 +35,9 @@ const char kScanUsage[] =
     "\n"
     "  --window SIZE       largest window (default: 1 GiB; demo: 1 MiB; 0: whole files)\n"
     "  --max-memory SIZE   soft limit of mapped bytes (default: 8 GiB; demo: 64 MiB)\n"
-    "  --max-handles N     most windows mapped at once (default: no limit)\n";
+    "  --max-handles N     most windows mapped at once (default: no limit)\n"
+    "  --adaptive on|off   adaptive windows: copy windows where they cost less\n"
+    "                      (default: on)\n";
 
 namespace {
 

@@ -77,7 +77,10 @@ def test_demo_evicts_under_its_limit(tmp_path):
     assert stats["maps"] >= 256  # 256 MiB in windows of 1 MiB
     assert stats["unmaps by eviction"] > 0
     assert 0 < stats["peak mapped bytes"] <= 64 * MiB + 1 * MiB
-    assert stats["peak regions"] <= 65
+    # 1 MiB windows; or, where mapping a window costs more than reading it
+    # (docs/design.md, "Adaptive windows"), copy windows, some smaller.
+    if stats["copy windows (adaptive)"] == 0:
+        assert stats["peak regions"] <= 65
     assert stats["cursor hits"] > 0
 
 
