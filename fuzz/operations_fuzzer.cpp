@@ -33,6 +33,7 @@
 
 #include "smmap/smmap.hpp"
 #include "test_files.hpp"
+#include "window_costs.hpp"
 
 namespace {
 
@@ -99,6 +100,7 @@ class Session {
     handles_ = handles == 9 ? smmap::kUnlimitedHandles : handles;
     make_manager();
     manager_->set_adaptive(input_.ConsumeBool());
+    pin_window_costs(input_.ConsumeBool());
   }
 
   void run() {
@@ -148,7 +150,7 @@ class Session {
     const std::uint64_t maps_before = manager_->stats().maps;
     bool mapping_op = false;
     Slot& slot = pick_slot();
-    switch (input_.ConsumeIntegralInRange(0, 15)) {
+    switch (input_.ConsumeIntegralInRange(0, 17)) {
       case 0: {  // make_cursor from a path or a descriptor
         const int file = input_.ConsumeIntegralInRange<int>(0, static_cast<int>(files.size()) - 1);
         slot.drop_buffer();
@@ -233,6 +235,21 @@ class Session {
         }
         break;
       }
+      case 16:  // the window costs, for managers that have not measured them yet
+        pin_window_costs(input_.ConsumeBool());
+        break;
+      case 17: {  // a run of sized reads, sequential or clustered, to grow copy windows
+        const int count = input_.ConsumeIntegralInRange(1, 48);
+        const std::uint64_t size = input_.ConsumeIntegralInRange<std::uint64_t>(1, 2 * kPage);
+        const std::uint64_t step = input_.ConsumeIntegralInRange<std::uint64_t>(0, 2 * kPage);
+        std::uint64_t offset = pick_offset(slot);
+        for (int i = 0; i < count && input_.remaining_bytes() > 0; ++i, offset += step) {
+          const std::uint64_t maps = manager_->stats().maps;
+          use_region(slot, offset, size);
+          if (manager_->stats().maps != maps) check_memory_after_map();
+        }
+        break;
+      }
       case 13:  // the manager goes first; its cursors keep working, then go
         for (auto& each : slots_) {
           if (each.cursor.is_valid() && each.file >= 0) {
@@ -261,6 +278,14 @@ class Session {
         return;
     }
     if (mapping_op && manager_->stats().maps != maps_before) check_memory_after_map();
+  }
+
+  // The machine's window costs as adaptive windows see them (measured, they
+  // would depend on the machine): mapping a window pays, or it does not.
+  static void pin_window_costs(bool mapping_pays) {
+    smmap::detail::override_window_costs(
+        mapping_pays ? smmap::detail::WindowCosts{.map_ns = 1, .copy_ns = 2}
+                     : smmap::detail::WindowCosts{.map_ns = 2, .copy_ns = 1});
   }
 
   void use_region(Slot& slot, std::uint64_t offset, std::uint64_t size) {
