@@ -3,8 +3,8 @@
 //
 // Every method is a plain CPython function, written once; b[i] and len(b) are
 // the mapping slots, and type(b).__getitem__ / __len__ are CPython's wrappers
-// of the same slots. An object made with __new__ alone raises TypeError from
-// every method.
+// of the same slots (the sequence slot for iteration reads bytes alike). An object made with
+// __new__ alone raises TypeError from every method.
 //
 // Thread safety: every call runs with the GIL. The only work done without it
 // is a large copy, which reads through its own pin (a private cursor copy),
@@ -243,8 +243,17 @@ PyObject* slice_of(BufferObject* b, PyObject* key) {
   return result.release().ptr();
 }
 
-// b[i] (an int; the hot path, served by the C++ buffer's operator[]) and
-// b[a:b] (bytes).
+// The byte at |index|, which must be in [0, len(b)) (IndexError otherwise):
+// the C++ buffer's operator[]. Throws.
+PyObject* byte_at(BufferObject* b, Py_ssize_t index) {
+  if (index < 0 || index >= length_of(b)) {
+    PyErr_SetString(PyExc_IndexError, "buffer index out of range");
+    return nullptr;
+  }
+  return PyLong_FromLong(static_cast<long>(b->buffer[static_cast<std::uint64_t>(index)]));
+}
+
+// b[i] (an int, negative from the end; the hot path) and b[a:b] (bytes).
 PyObject* buffer_subscript(PyObject* self, PyObject* key) {
   BufferObject* b = ready(self);
   if (b == nullptr) return nullptr;
@@ -252,13 +261,19 @@ PyObject* buffer_subscript(PyObject* self, PyObject* key) {
     if (PySlice_Check(key)) return slice_of(b, key);
     Py_ssize_t index = PyNumber_AsSsize_t(key, PyExc_IndexError);
     if (index == -1 && PyErr_Occurred()) return nullptr;
-    const Py_ssize_t length = length_of(b);
-    if (index < 0) index += length;
-    if (index < 0 || index >= length) {
-      PyErr_SetString(PyExc_IndexError, "buffer index out of range");
-      return nullptr;
-    }
-    return PyLong_FromLong(static_cast<long>(b->buffer[static_cast<std::uint64_t>(index)]));
+    return byte_at(b, index < 0 ? index + length_of(b) : index);
+  } catch (...) {
+    return raise_current(source_of(b));
+  }
+}
+
+// The sequence protocol's item (iteration, `in`): CPython has already added
+// len(b) to a negative index.
+PyObject* buffer_item(PyObject* self, Py_ssize_t index) {
+  BufferObject* b = ready(self);
+  if (b == nullptr) return nullptr;
+  try {
+    return byte_at(b, index);
   } catch (...) {
     return raise_current(source_of(b));
   }
@@ -287,6 +302,7 @@ PyType_Slot buffer_slots[] = {
     {Py_mp_subscript, reinterpret_cast<void*>(buffer_subscript)},
     {Py_mp_length, reinterpret_cast<void*>(buffer_length)},
     {Py_sq_length, reinterpret_cast<void*>(buffer_length)},
+    {Py_sq_item, reinterpret_cast<void*>(buffer_item)},
     {Py_tp_doc,
      const_cast<char*>("SlidingWindowMapBuffer(cursor=None, offset=0, size=sys.maxsize, flags=0)\n"
                        "--\n\n"

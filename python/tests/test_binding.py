@@ -62,6 +62,8 @@ BUFFER_CALLS = {
     "__enter__": "x.__enter__()",
     "__exit__": "x.__exit__(None, None, None)",
     "with": "exec('with x: pass')",
+    "iter": "list(x)",
+    "in": "0 in x",
 }
 
 # How the object under test is made, in the child process.
@@ -202,6 +204,14 @@ def test_the_slot_and_the_method_raise_alike(buf, key):
             read()
         errors.append(type(error.value))
     assert len(set(errors)) == 1
+
+
+def test_iteration_and_in_read_the_bytes(buf, data, path):
+    small = SlidingWindowMapBuffer(SlidingWindowMapManager().make_cursor(path), SIZE - 300)
+    assert bytes(small) == bytes(list(small)) == data[SIZE - 300:]
+    assert data[SIZE - 1] in small and 256 not in small
+    import operator
+    assert operator.getitem(small, -300) == small[0] == data[SIZE - 300]
 
 
 def test_len_slot_and_method_agree(buf):
