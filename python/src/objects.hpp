@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "glue.hpp"
 #include "smmap/smmap.hpp"
@@ -79,7 +80,10 @@ py::object region_of(const Cursor& c);
 
 // True iff |ofs| (a Python integer) is in [begin, begin + size). Throws
 // TypeError when it is no integer.
-bool includes(std::uint64_t begin, std::uint64_t size, py::handle ofs);
+inline bool includes(std::uint64_t begin, std::uint64_t size, py::handle ofs) {
+  const std::optional<std::uint64_t> at = to_u64(ofs);
+  return at && *at - begin < size;
+}
 
 // Binds the classes MapRegion and MapRegionList.
 void bind_regions(py::module_& m);

@@ -108,11 +108,6 @@ py::object region_of(const Cursor& c) {
   return py::cast(std::move(described));
 }
 
-bool includes(std::uint64_t begin, std::uint64_t size, py::handle ofs) {
-  const std::optional<std::uint64_t> at = to_u64(ofs);
-  return at && *at - begin < size;
-}
-
 Cursor cursor_of_manager(py::handle manager, py::handle regions) {
   return make_cursor(checked_cast<StaticWindowMapManager>(manager, "a manager"),
                      checked_cast<RegionList>(regions, "a MapRegionList").source);
