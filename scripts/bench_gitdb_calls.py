@@ -6,7 +6,8 @@ with this project's package and with Python's own mmap, side by side.
 
 gitdb reads pack indexes by slicing cursor.map() (a 20-byte sha at each step
 of its binary search) and struct.unpack_from() on it, and packs through
-use_region() + buffer(). Each implementation runs in its own process
+use_region() + buffer(); the cursor's getters and the buffer's indexing
+are timed too. Each implementation runs in its own process
 (--rounds of them, alternating), which times Python's mmap too: the mmap
 rows are the same code in both columns, a measure of the noise. The best of
 --repeat rounds of N calls is kept, less the empty loop, in CPU time of the
@@ -54,6 +55,11 @@ def calls(implementation, path):
         "use_region+buffer": lambda a: cursor.use_region(a, 20).buffer(),
         "buffer[i]": lambda a: buf[a],
         "buffer[a:a+20]": lambda a: buf[a:a + 20],
+        # The cursor's getters, which a reading loop calls around use_region().
+        "cursor.includes_ofs(a)": lambda a: cursor.includes_ofs(a),
+        "cursor.ofs_begin()": lambda a: cursor.ofs_begin(),
+        "cursor.size()": lambda a: cursor.size(),
+        "len(buffer)": lambda a: len(buf),
     }
 
 

@@ -46,6 +46,15 @@ std::byte SlidingWindowMapBuffer::operator[](std::uint64_t i) {
                             " is not below the size " + std::to_string(size_));
   }
   std::byte value;
+  // The byte is usually in the cursor's region: copy it from there, leaving
+  // the cursor's window where it is.
+  const WindowCursor& cursor = *cursor_;  // set whenever size_ > 0
+  const std::uint64_t position = offset_ + i;
+  if (position - cursor.region_begin_ < cursor.region_size_) [[likely]] {
+    detail::guarded_copy(&value, cursor.region_data_ + (position - cursor.region_begin_), 1,
+                         &cursor.path_or_fd(), position);
+    return value;
+  }
   if (read(i, std::span<std::byte>(&value, 1)) != 1) {
     // Only when the cursor lost its file (moved from or reassigned) under us.
     throw std::logic_error("SlidingWindowMapBuffer: index " + std::to_string(i) +

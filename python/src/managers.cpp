@@ -53,6 +53,12 @@ std::string stats_repr(const ManagerStats& s) {
 
 }  // namespace
 
+Cursor make_cursor(StaticWindowMapManager& manager, py::handle source) {
+  PathOrFd where = to_path_or_fd(source);
+  return Cursor{naming_file(source, [&] { return manager.make_cursor(where); }),
+                py::reinterpret_borrow<py::object>(source), py::object()};
+}
+
 void bind_stats(py::module_& m) {
   py::class_<ManagerStats> stats(m, "ManagerStats",
                                  "Counters a manager keeps about its work (a snapshot).");
@@ -67,7 +73,14 @@ void bind_managers(py::module_& m) {
                                      "A manager whose regions map whole files. Thread-safe.")
       .def(py::init(&make_manager<StaticWindowMapManager>), py::arg("window_size") = 0,
            py::arg("max_memory_size") = 0, py::arg("max_open_handles") = max_size())
-      .def("make_cursor", &make_cursor, py::arg("path_or_fd"))
+      .def(
+          "make_cursor",
+          [](StaticWindowMapManager& manager, py::handle source) {
+            PyObject* cursor = new_cursor(make_cursor(manager, source));
+            if (cursor == nullptr) throw py::error_already_set();
+            return py::reinterpret_steal<py::object>(cursor);
+          },
+          py::arg("path_or_fd"))
       .def("num_file_handles", &StaticWindowMapManager::num_file_handles)
       .def("num_open_files", &StaticWindowMapManager::num_open_files)
       .def("window_size", &StaticWindowMapManager::window_size)

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include "cpython.hpp"
 #include "errors.hpp"
 #include "guarded_copy.hpp"
 
@@ -238,15 +239,8 @@ PyObject* finish(MappedBytes* view, const std::byte* data, std::size_t size) {
 }  // namespace
 
 bool add_mapped_bytes_type(PyObject* module) {
-  PyObject* type = PyType_FromSpec(&mapped_bytes_spec);
-  if (type == nullptr) return false;
-  mapped_bytes_type = reinterpret_cast<PyTypeObject*>(type);
-  Py_INCREF(type);  // one reference for the module, one kept here
-  if (PyModule_AddObject(module, "MappedBytes", type) != 0) {
-    Py_DECREF(type);
-    return false;
-  }
-  return true;
+  mapped_bytes_type = add_type(module, &mapped_bytes_spec, "MappedBytes");
+  return mapped_bytes_type != nullptr;
 }
 
 PyObject* new_mapped_bytes(WindowCursor pin, const std::byte* data, std::size_t size) {

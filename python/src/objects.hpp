@@ -1,6 +1,18 @@
-// The Python objects of smmap._smmap, shared by the files that bind them:
-// module.cpp (cursors, regions, region lists, buffers) and managers.cpp
-// (managers and their statistics).
+// The Python objects of smmap._smmap and the seams between the files that
+// bind them:
+//
+//   cursor.cpp    WindowCursor, a CPython heap type (PyType_FromSpec)
+//   buffer.cpp    SlidingWindowMapBuffer, a CPython heap type
+//   map_view.cpp  MappedBytes, a CPython heap type
+//   cpython.cpp   what those three share (cpython.hpp)
+//   regions.cpp   MapRegion and MapRegionList (pybind11)
+//   managers.cpp  the managers and their statistics (pybind11)
+//   errors.cpp    the one mapping of C++ exceptions to Python ones
+//   module.cpp    the module's init
+//
+// The hot types (cursor, buffer, mapped bytes) are plain CPython types whose
+// methods are each written once; the cold ones are pybind11 classes. The
+// cursor type reaches them only through the functions declared here.
 //
 // The Python objects own C++ objects: a WindowCursor per Python cursor, a
 // manager per Python manager. What smmap's API shares by reference (the
@@ -14,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "glue.hpp"
 #include "smmap/smmap.hpp"
@@ -22,8 +35,8 @@ namespace smmap::python {
 
 constexpr std::uint64_t kPySizeMax = static_cast<std::uint64_t>(PY_SSIZE_T_MAX);
 
-// A Python WindowCursor: the C++ cursor and the object it was made from
-// (returned as is by path_or_fd(), as smmap does).
+// What a Python WindowCursor holds: the C++ cursor and the object it was
+// made from (returned as is by path_or_fd(), as smmap does).
 //
 // map() keeps the MappedBytes it returned in |mapped| and returns it again
 // while the cursor shows the same region (gitdb calls map() at every step of
@@ -32,50 +45,62 @@ constexpr std::uint64_t kPySizeMax = static_cast<std::uint64_t>(PY_SSIZE_T_MAX);
 // when the region changes; a buffer that moves the cursor leaves it until then.
 struct Cursor {
   WindowCursor cursor;
-  py::object source;  // None when unassociated
+  py::object source;  // None (or null) when unassociated
   py::object mapped;  // the MappedBytes last returned by map(), or null
 };
 
-// A Python MapRegion. A standalone region (smmap's MapRegion(path_or_fd, ofs,
-// size)) owns its mapping. A region from cursor.region() only describes a
-// region of a manager: it does not pin it (it is no client), and it keeps the
-// file entry alive through an associated cursor without a region, so asking
-// it questions after the region was unmapped is safe.
-struct Region {
-  std::shared_ptr<MapRegion> standalone;
-  int standalone_clients = 1;  // smmap's usage count of a standalone region
-  WindowCursor entry;          // associated, never valid; managed regions only
-  const MapRegionList* list = nullptr;
-  std::uint64_t ofs = 0;
-  std::size_t size = 0;
-};
+// --- cursor.cpp ------------------------------------------------------------
 
-// A Python MapRegionList: a file's size, read once.
-struct RegionList {
-  std::unique_ptr<MapRegionList> list;
-  py::object source;
-};
+// Creates the WindowCursor type and adds it to |module|. Returns false with a
+// Python error set on failure.
+bool add_cursor_type(PyObject* module);
 
-// A Python SlidingWindowMapBuffer. |cursor_object| keeps the Python cursor
-// whose C++ cursor |buffer| uses alive; it is declared first so that |buffer|
-// (which releases the cursor's region) goes first.
-struct Buffer {
-  py::object cursor_object;  // None until a cursor is given
-  Cursor* cursor = nullptr;  // the C++ side of cursor_object
-  SlidingWindowMapBuffer buffer;
-};
+// A new WindowCursor holding |value|: a new reference, or nullptr with a
+// Python error set.
+PyObject* new_cursor(Cursor value);
 
-// A new Python cursor of |manager| onto |source| (a path or a descriptor).
+// The Cursor inside |object|, a WindowCursor (or an instance of a subclass)
+// whose __init__ ran; nullptr with TypeError set otherwise.
+Cursor* cursor_of(PyObject* object);
+
+// --- buffer.cpp ------------------------------------------------------------
+
+// Creates the SlidingWindowMapBuffer type and adds it to |module|. Returns
+// false with a Python error set on failure.
+bool add_buffer_type(PyObject* module);
+
+// --- regions.cpp -----------------------------------------------------------
+
+// WindowCursor(manager, regions): a cursor of |manager| (a pybind11
+// manager) onto the file of |regions| (a MapRegionList). Throws.
+Cursor cursor_of_manager(py::handle manager, py::handle regions);
+
+// cursor.region(): a MapRegion that describes |c|'s region, or None. Throws.
+py::object region_of(const Cursor& c);
+
+// True iff |ofs| (a Python integer) is in [begin, begin + size). Throws
+// TypeError when it is no integer.
+inline bool includes(std::uint64_t begin, std::uint64_t size, py::handle ofs) {
+  const std::optional<std::uint64_t> at = to_u64(ofs);
+  return at && *at - begin < size;
+}
+
+// Binds the classes MapRegion and MapRegionList.
+void bind_regions(py::module_& m);
+
+// --- managers.cpp ----------------------------------------------------------
+
+// A new cursor of |manager| onto |source| (a path or a descriptor). Throws.
 Cursor make_cursor(StaticWindowMapManager& manager, py::handle source);
+
+// Binds the classes ManagerStats, StaticWindowMapManager and
+// SlidingWindowMapManager.
+void bind_stats(py::module_& m);
+void bind_managers(py::module_& m);
 
 // sys.maxsize, smmap's default for sizes and handle limits.
 inline py::object max_size() {
   return py::module_::import("sys").attr("maxsize");
 }
-
-// Bind the classes ManagerStats, StaticWindowMapManager and
-// SlidingWindowMapManager (managers.cpp).
-void bind_stats(py::module_& m);
-void bind_managers(py::module_& m);
 
 }  // namespace smmap::python
