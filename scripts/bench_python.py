@@ -42,10 +42,10 @@ WORKLOADS = {
     "cursor-defaults": ("use_region(rand, 64) + 64-byte read, defaults", -1, 0, "cursor", 2.0),
     "index-defaults": ("buffer[rand], defaults", -1, 0, "index", 4.0),
     "cursor-1m-64m": ("use_region(rand, 64) + 64-byte read, 1 MiB windows, 64 MiB limit",
-                      1 << 20, 64 << 20, "cursor", 2.5),
-    "index-1m-64m": ("buffer[rand], 1 MiB windows, 64 MiB limit", 1 << 20, 64 << 20, "index", 2.5),
+                      1 << 20, 64 << 20, "cursor", 5.0),
+    "index-1m-64m": ("buffer[rand], 1 MiB windows, 64 MiB limit", 1 << 20, 64 << 20, "index", 5.0),
     "slice-1m-64m": ("bytes(buffer[rand:rand + 4096]), 1 MiB windows, 64 MiB limit",
-                     1 << 20, 64 << 20, "slice", 2.5),
+                     1 << 20, 64 << 20, "slice", 5.0),
 }
 
 # "mmap" is the floor: the same operation on Python's own whole-file mmap.
