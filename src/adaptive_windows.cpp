@@ -7,6 +7,15 @@
 #include "window_costs.hpp"
 
 namespace smmap::detail {
+namespace {
+
+// The largest copy window, and the largest window the costs are measured on:
+// the largest block of the copy pool (src/copy_blocks.cpp). A larger request
+// is left to a mapped window, and a larger window costs what this much costs,
+// times its size.
+constexpr std::uint64_t kMaxCopyWindow = 2 << 20;
+
+}  // namespace
 
 std::uint64_t ManagerCore::copy_window_bytes_locked(FileEntry& entry, std::uint64_t offset,
                                                     std::uint64_t size, bool sized,
@@ -35,10 +44,14 @@ std::uint64_t ManagerCore::copy_window_bytes_locked(FileEntry& entry, std::uint6
   // window allows; a large one is cheaper mapped than copied.
   const std::uint64_t begin = align_to_mmap(offset, false);
   const std::uint64_t pages = align_to_mmap(offset + size, true) - begin;
-  if (!pattern.copying() || !sized || pages > std::max(window / 4, ALLOCATIONGRANULARITY)) return 0;
+  const std::uint64_t cap = std::min(window, kMaxCopyWindow);
+  if (!pattern.copying() || !sized ||
+      pages > std::max(std::min(window / 4, cap), ALLOCATIONGRANULARITY)) {
+    return 0;
+  }
   // Copy windows that grow for clustered or sequential reads stop at the
-  // window size, as mapped ones do.
-  return pattern.copy_window_size(offset, offset + size, pages, window, previous_uses);
+  // window size, as mapped ones do, or at the largest copy window.
+  return pattern.copy_window_size(offset, offset + size, pages, cap, previous_uses);
 }
 
 MapWindow ManagerCore::place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
@@ -57,7 +70,8 @@ bool ManagerCore::mapping_pays_locked(const FileEntry& entry, std::uint64_t offs
   if (!window_costs_measured_) {
     if (entry.file() == kNoFile) return true;  // closed by the budget: ask again later
     const std::uint64_t begin = align_to_mmap(offset, false);
-    const std::uint64_t size = std::min(limits_.largest_window, entry.file_size() - begin);
+    const std::uint64_t size =
+        std::min({limits_.largest_window, kMaxCopyWindow, entry.file_size() - begin});
     const WindowCosts costs =
         measure_window_costs(entry.file(), begin, static_cast<std::size_t>(size));
     window_costs_measured_ = true;

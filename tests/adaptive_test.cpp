@@ -206,6 +206,31 @@ TEST_F(AdaptiveTest, WhereMappingDoesNotPayAScanIsCopiedInGrowingWindows) {
   manager_.check_invariants();
 }
 
+TEST_F(AdaptiveTest, CopyWindowsStopAtTwoMebibytesWhateverTheWindow) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  constexpr std::uint64_t kMiB = 1 << 20;
+  testing::TempDir dir;
+  const std::uint64_t size = 24 * kMiB;
+  const auto big = dir.make_file("big", size);
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(8 * kMiB), 16 * kMiB);
+  WindowCursor cursor = manager.make_cursor(big);
+  std::uint64_t largest_copy = 0;
+  for (std::uint64_t at = 0; at < size; at += 16 * 1024) {
+    ASSERT_TRUE(cursor.use_region(at, 1024).is_valid());
+    ASSERT_TRUE(matches(cursor.buffer(), at));
+    if (cursor.region()->is_copy()) largest_copy = std::max(largest_copy, cursor.region()->size());
+  }
+  EXPECT_EQ(manager.stats().switches_to_copy, 1u);
+  EXPECT_EQ(largest_copy, 2 * kMiB);
+  // A request larger than the largest copy window is mapped.
+  cursor.unuse_region();
+  manager.collect();
+  ASSERT_TRUE(cursor.use_region(5 * kMiB + 7, 2 * kMiB + 1).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_TRUE(matches(cursor.buffer(), 5 * kMiB + 7));
+  manager.check_invariants();
+}
+
 TEST_F(AdaptiveTest, WhereMappingDoesNotPayClustersGetACopyWindowEach) {
   const ScopedWindowCosts costs(kMappingDoesNotPay);
   WindowCursor cursor = manager_.make_cursor(file_);
