@@ -5,7 +5,9 @@
 #include <chrono>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 
+#include "guarded_copy.hpp"
 #include "mapping.hpp"
 
 namespace smmap::detail {
@@ -27,12 +29,16 @@ std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
 std::uint64_t time_mapped(NativeFile file, std::uint64_t ofs, std::size_t size) {
   const auto start = std::chrono::steady_clock::now();
   const Mapping mapping = map_or_copy(file, "window cost probe", ofs, size);
-  for (std::size_t at = 0; at < size; at += kTouchStride) {
-    static_cast<void>(*static_cast<const volatile std::byte*>(&mapping.bytes[at]));
+  // Guarded: the file may have been truncated since it was measured.
+  bool truncated = false;
+  std::byte sink;
+  for (std::size_t at = 0; at < size && !truncated; at += kTouchStride) {
+    truncated = guarded_memcpy(&sink, &mapping.bytes[at], 1) != nullptr;
   }
   const bool copied = mapping.copied;
   unmap(mapping);
   const std::uint64_t ns = elapsed_ns(start);
+  if (truncated) throw std::runtime_error("truncated");  // measure nothing
   // A file system that cannot map gives copies either way.
   return copied ? std::numeric_limits<std::uint64_t>::max() : ns;
 }

@@ -181,6 +181,26 @@ TEST_F(AdaptiveTest, MeasuresTheMachineOnceWhenItMatters) {
   EXPECT_EQ(off.stats().window_map_ns, 0u);  // never measures with adaptivity off
 }
 
+TEST_F(AdaptiveTest, MeasuringATruncatedFileNeitherCrashesNorMisleads) {
+  const ScopedWindowCosts measured(std::nullopt);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  for (std::uint64_t at = 0; at < 60 * kWindow; at += 20 * kWindow) {
+    ASSERT_TRUE(cursor.use_region(at + 3, 64).is_valid());
+  }
+  // Truncated under the manager: the first eviction measures the machine
+  // on a window whose pages are gone. The copy fails first (the touches of
+  // the mapped window are guarded too, for a truncation in between), and a
+  // failed measurement counts as "mapping pays".
+  std::filesystem::resize_file(file_, 0);
+  for (std::uint64_t at = 10 * kWindow; at < 60 * kWindow; at += 20 * kWindow) {
+    ASSERT_TRUE(cursor.use_region(at + 3, 64).is_valid());  // maps, reads nothing
+  }
+  EXPECT_GT(manager_.stats().unmaps_by_eviction, 0u);
+  EXPECT_EQ(manager_.stats().window_map_ns, 0u);
+  EXPECT_EQ(manager_.stats().window_copy_ns, 0u);
+  manager_.check_invariants();
+}
+
 TEST_F(AdaptiveTest, WhereMappingDoesNotPayAScanIsCopiedInGrowingWindows) {
   const ScopedWindowCosts costs(kMappingDoesNotPay);
   WindowCursor cursor = manager_.make_cursor(file_);
