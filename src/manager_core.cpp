@@ -193,6 +193,7 @@ ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64
       entry.pattern_.on_copy_window(window.ofs, window.size);
       return region;
     } catch (const std::system_error&) {
+      // Step 4, as for a mapped window.
       if (retried) throw;
       ++stats_.map_retries;
       stats_.unmaps_by_eviction += evict_all_locked();
