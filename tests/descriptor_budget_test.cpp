@@ -123,7 +123,7 @@ TEST(DescriptorBudgetTest, AThousandFilesWithLiveCursorsLeaveTheApplicationItsDe
   }
   std::mt19937_64 random(7);
   for (int read = 0; read < 6000; ++read) {
-    const std::size_t i = random() % kFiles;
+    const auto i = static_cast<std::size_t>(random() % kFiles);
     const std::uint64_t offset = random() % sizes[i];
     WindowCursor& cursor = cursors[i];
     ASSERT_TRUE(cursor.use_region(offset, 1 + random() % G).is_valid());

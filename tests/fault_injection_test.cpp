@@ -17,6 +17,7 @@
 #include "smmap/smmap.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
+#include "window_costs.hpp"
 
 #ifdef _WIN32
 
@@ -161,6 +162,39 @@ TEST_F(FaultInjectionTest, MapFailureOnceEvictsUnusedRegionsAndRetries) {
     const ManagerStats stats = manager.stats();
     EXPECT_EQ(stats.map_retries, 1u);
     EXPECT_EQ(stats.unmaps_by_eviction, 3u);
+    EXPECT_EQ(manager.num_file_handles(), 1u);
+  }
+}
+
+TEST_F(FaultInjectionTest, CopyWindowFailureOnceEvictsUnusedRegionsAndRetries) {
+  // Where mapping does not pay, a scan moves the file to copy windows.
+  struct CopyWindows {
+    CopyWindows() { detail::override_window_costs(detail::WindowCosts{.map_ns = 2, .copy_ns = 1}); }
+    ~CopyWindows() {
+      detail::override_window_costs(detail::WindowCosts{.map_ns = 1, .copy_ns = 2});
+    }
+  } copy_windows;
+  for (int error : {ENOMEM, EMFILE, ENFILE}) {
+    SlidingWindowMapManager manager(64 * kKiB);
+    WindowCursor cursor = manager.make_cursor(file_);
+    for (std::uint64_t at = 0; at < 256 * kKiB; at += 64 * kKiB) {
+      ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    }
+    ASSERT_EQ(manager.stats().switches_to_copy, 1u);
+    for (std::uint64_t at : {400 * kKiB, 600 * kKiB, 800 * kKiB}) {
+      ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+      ASSERT_TRUE(cursor.region()->is_copy());
+    }
+    const std::uint64_t unused = manager.num_file_handles() - 1;
+    const ManagerStats before = manager.stats();
+
+    pread_fault = Fault{.times = 1, .error = error};
+    ASSERT_TRUE(cursor.use_region(1000 * kKiB, 100).is_valid()) << error;
+    EXPECT_TRUE(cursor.region()->is_copy());
+    EXPECT_TRUE(matches(cursor.buffer(), 1000 * kKiB));
+    const ManagerStats after = manager.stats();
+    EXPECT_EQ(after.map_retries, before.map_retries + 1);
+    EXPECT_EQ(after.unmaps_by_eviction, before.unmaps_by_eviction + unused + 1);
     EXPECT_EQ(manager.num_file_handles(), 1u);
   }
 }
