@@ -238,7 +238,8 @@ TEST_F(AdaptiveTest, CopyWindowsStopAtTwoMebibytesWhateverTheWindow) {
   for (std::uint64_t at = 0; at < size; at += 16 * 1024) {
     ASSERT_TRUE(cursor.use_region(at, 1024).is_valid());
     ASSERT_TRUE(matches(cursor.buffer(), at));
-    if (cursor.region()->is_copy()) largest_copy = std::max(largest_copy, cursor.region()->size());
+    if (cursor.region()->is_copy())
+      largest_copy = std::max<std::uint64_t>(largest_copy, cursor.region()->size());
   }
   EXPECT_EQ(manager.stats().switches_to_copy, 1u);
   EXPECT_EQ(largest_copy, 2 * kMiB);
