@@ -51,7 +51,9 @@ std::uint64_t ManagerCore::copy_window_bytes_locked(FileEntry& entry, std::uint6
   }
   // Copy windows that grow for clustered or sequential reads stop at the
   // window size, as mapped ones do, or at the largest copy window.
-  return pattern.copy_window_size(offset, offset + size, pages, cap, previous_uses);
+  // Whole pages, so that the room made for them is the room the window takes.
+  return align_to_mmap(pattern.copy_window_size(offset, offset + size, pages, cap, previous_uses),
+                       true);
 }
 
 MapWindow ManagerCore::place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
