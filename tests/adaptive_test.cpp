@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 #include <smmap/smmap.hpp>
+#include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -446,17 +447,26 @@ TEST_F(AdaptiveTest, EightThreadsWithTheDetectorFlipping) {
   constexpr int kThreads = 8;
   SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 6 * kWindow, 40);
   std::atomic<int> failures{0};
+  // Even threads share one file, so its detector sees their misses
+  // interleaved; odd threads each read a file of their own, whose detector
+  // sees one reader and flips both ways.
+  const std::uint64_t own_size = 256 * G + 100;
+  std::vector<std::filesystem::path> own;
+  for (int i = 0; i < kThreads; ++i)
+    own.push_back(dir_.make_file("own" + std::to_string(i), own_size));
   auto work = [&](unsigned seed) {
     std::mt19937_64 random(seed);
-    WindowCursor cursor = manager.make_cursor(file_);
+    const bool shared = seed % 2 == 0;
+    const std::uint64_t size = shared ? file_size_ : own_size;
+    WindowCursor cursor = manager.make_cursor(shared ? file_ : own[seed % kThreads]);
     for (int phase = 0; phase < 6; ++phase) {
       if (phase % 2 == 0) {
         for (int i = 0; i < 300; ++i) {
-          const std::uint64_t at = random() % (file_size_ - 64);
+          const std::uint64_t at = random() % (size - 64);
           if (!cursor.use_region(at, 64).is_valid() || !matches(cursor.buffer(), at)) ++failures;
         }
       } else {
-        const std::uint64_t start = random() % (file_size_ / 2);
+        const std::uint64_t start = random() % (size / 2);
         for (std::uint64_t at = start; at < start + 64 * G; at += 512) {
           if (!cursor.use_region(at, 512).is_valid() || !matches(cursor.buffer(), at)) {
             ++failures;
