@@ -1,9 +1,9 @@
 // WindowCosts: what this machine charges for one window of a file, mapped or
-// copied (docs/design.md, "Adaptive windows"). Kernels differ by two orders
-// of magnitude here — mapping, touching and unmapping 1 MiB costs ~20 µs on
-// one machine and ~800 µs on another, where reading the same bytes with
-// pread costs ~50–120 µs on both — so adaptive windows ask the machine
-// rather than assume.
+// copied (docs/design.md, "Adaptive windows"). Machines differ widely here —
+// a mapped miss (map, first touch, unmap) has cost ~7 µs on one and
+// 50–250 µs on another, and mapping, touching every page of and unmapping
+// 1 MiB 630–830 µs there against 85 µs for a pread of it — so adaptive
+// windows ask the machine rather than assume.
 //
 // Thread safety: measure_window_costs() is thread-safe; the override is for
 // tests, set while no manager is in use.

@@ -1,7 +1,8 @@
 // smmap/stats.hpp — ManagerStats, counters a manager keeps about its work.
 //
 // A snapshot, copied out by SlidingWindowMapManager::stats(). Counters only
-// grow; peaks are the highest values seen since the manager was made.
+// grow; peaks are the highest values seen since the manager was made; the
+// window costs are measured once, and 0 until then.
 //
 // Cursor hits are counted by each cursor without any lock and added to the
 // manager's total when the cursor next talks to the manager: when it needs
