@@ -55,7 +55,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     {
       MutexLock lock(mutex_);
       stats_.unmaps_by_eviction += evict_all_locked();
-      while (!descriptors_.empty()) close_descriptor_locked(*descriptors_.oldest());
+      close_descriptors_locked();
       ++stats_.map_retries;
     }
     fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_);
@@ -241,10 +241,25 @@ void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
     descriptors_.touch(&entry);
     return;
   }
-  entry.reopen();
+  try {
+    entry.reopen();
+  } catch (const std::system_error& error) {
+    // As at open: the manager's own descriptors may be the ones missing.
+    // (Regions stay: a caller may hold a position in this entry's map.)
+    if (!is_out_of_descriptors(error)) throw;
+    close_descriptors_locked();
+    ++stats_.map_retries;
+    entry.reopen();
+  }
   ++stats_.descriptor_reopens;
   descriptors_.push_newest(&entry);
   enforce_descriptor_budget_locked(&entry);
+}
+
+void ManagerCore::close_descriptors_locked() noexcept {
+  while (!descriptors_.empty()) {
+    close_descriptor_locked(*descriptors_.oldest());
+  }
 }
 
 void ManagerCore::enforce_descriptor_budget_locked(const FileEntry* keep) noexcept {

@@ -164,6 +164,9 @@ class ManagerCore {
   // budget holds.
   void enforce_descriptor_budget_locked(const FileEntry* keep) noexcept REQUIRES(mutex_);
   void close_descriptor_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+  // Out of descriptors: closes every descriptor the manager holds (they
+  // reopen when needed).
+  void close_descriptors_locked() noexcept REQUIRES(mutex_);
   // Maps |window| (reads it into a copy window when |copy|) as a new pinned
   // region of |entry|; |hint| is where it goes if known (else end()).
   // Throws std::system_error when the handle limit is reached or the map fails.

@@ -140,6 +140,37 @@ TEST(DescriptorBudgetTest, AThousandFilesWithLiveCursorsLeaveTheApplicationItsDe
   EXPECT_EQ(stats.replaced_files, 0u);
 }
 
+// Out of descriptors at open with a budget larger than the process may
+// open: the manager closes the descriptors it holds itself and retries, so
+// the application's limit, not the budget, bounds what it holds.
+TEST(DescriptorBudgetTest, OutOfDescriptorsAtOpenTheManagerClosesItsOwnAndRetries) {
+#ifdef _WIN32
+  GTEST_SKIP() << "Windows has no descriptor limit to run out of (RLIMIT_NOFILE)";
+#else
+  TempDir dir;
+  constexpr int kFiles = 100;
+  std::vector<std::filesystem::path> files;
+  for (int i = 0; i < kFiles; ++i) {
+    files.push_back(dir.make_file("f" + std::to_string(i), G + static_cast<std::uint64_t>(i)));
+  }
+  ScopedDescriptorLimit limit(64);
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G));
+  manager.set_max_open_descriptors(1000);
+  std::vector<WindowCursor> cursors;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_NO_THROW(cursors.push_back(manager.make_cursor(files[i]))) << "file " << i;
+  }
+  EXPECT_GT(manager.stats().descriptor_closes, 0u);
+  EXPECT_LT(manager.num_open_descriptors(), 64u);
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_TRUE(cursors[i].use_region(static_cast<std::uint64_t>(i), 10).is_valid()) << i;
+    EXPECT_TRUE(matches(cursors[i].buffer(), static_cast<std::uint64_t>(i))) << i;
+    cursors[i].unuse_region();
+  }
+  manager.check_invariants();
+#endif
+}
+
 TEST(DescriptorBudgetTest, AFileReplacedWhileItsDescriptorWasClosedIsNotReopened) {
   SMMAP_SKIP_ON_WINDOWS(testing::kWindowsKeepsMappedFiles);
   TempDir dir;
