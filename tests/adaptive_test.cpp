@@ -302,6 +302,35 @@ TEST_F(AdaptiveTest, RequestsWithoutASizeGetAFullMappedWindow) {
   manager_.check_invariants();
 }
 
+// docs/design.md: "Requests without a size always map", even a file small
+// enough for a copy window, on a machine where mapping does not pay.
+TEST_F(AdaptiveTest, RequestsWithoutASizeNeverGetACopyWindow) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  const std::uint64_t small_size = 3 * G + 100;  // under a quarter of a window
+  const auto small = dir_.make_file("small", small_size);
+  WindowCursor cursor = manager_.make_cursor(small);
+  // Three misses near each other (the regions go in between) switch the
+  // file to copy windows.
+  for (std::uint64_t at : {std::uint64_t{0}, G, 2 * G}) {
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    cursor.unuse_region();
+    manager_.collect();
+  }
+  ASSERT_EQ(manager_.stats().switches_to_copy, 1u);
+  ASSERT_TRUE(cursor.use_region(G + 5, 64).is_valid());
+  ASSERT_TRUE(cursor.region()->is_copy());  // a sized request is copied
+  cursor.unuse_region();
+  manager_.collect();
+  const std::uint64_t copy_windows = manager_.stats().copy_windows;
+
+  ASSERT_TRUE(cursor.use_region(5).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_EQ(cursor.size(), small_size - 5);
+  EXPECT_TRUE(matches(cursor.buffer(), 5));
+  EXPECT_EQ(manager_.stats().copy_windows, copy_windows);
+  manager_.check_invariants();
+}
+
 TEST_F(AdaptiveTest, LargeRequestsAreMapped) {
   WindowCursor cursor = manager_.make_cursor(file_);
   ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));

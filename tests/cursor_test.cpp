@@ -81,6 +81,36 @@ TEST_F(CursorTest, ReusesTheCurrentRegionWithoutMapping) {
   EXPECT_EQ(manager_.stats().cursor_hits, 2u);
 }
 
+// Hits a cursor has not reported yet reach the manager once, when it goes.
+TEST_F(CursorTest, HitsOfACursorDestroyedWhileValidAreCountedOnce) {
+  {
+    WindowCursor cursor = manager_.make_cursor(file_);
+    ASSERT_TRUE(cursor.use_region(0, 10).is_valid());  // a map
+    cursor.use_region(10, 10);                         // two hits, not yet reported
+    cursor.use_region(20, 10);
+    EXPECT_EQ(manager_.stats().cursor_hits, 0u);
+  }
+  EXPECT_EQ(manager_.stats().cursor_hits, 2u);
+  EXPECT_EQ(manager_.stats().maps, 1u);
+  EXPECT_EQ(manager_.stats().region_hits, 0u);
+}
+
+TEST_F(CursorTest, HitsOfAMovedCursorAreCountedOnce) {
+  WindowCursor target = manager_.make_cursor(file_);
+  {
+    WindowCursor cursor = manager_.make_cursor(file_);
+    ASSERT_TRUE(cursor.use_region(0, 10).is_valid());
+    cursor.use_region(10, 10);
+    cursor.use_region(20, 10);
+    target = std::move(cursor);
+    EXPECT_EQ(cursor.size(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is specified
+  }
+  EXPECT_EQ(manager_.stats().cursor_hits, 0u);
+  target.use_region(30, 10);
+  target.unuse_region();
+  EXPECT_EQ(manager_.stats().cursor_hits, 3u);
+}
+
 TEST_F(CursorTest, SizeIsClampedToWindowAndRegionEnd) {
   WindowCursor cursor = manager_.make_cursor(file_);
   cursor.use_region(0);  // 0: as much as possible, at most a window

@@ -218,6 +218,23 @@ TEST_F(EvictionTest, CollectLruRegionFreesOnlyWhatIsNeeded) {
   EXPECT_EQ(manager.collect_lru_region(0), 0u);
 }
 
+// manager.hpp: "0 frees every unused region", whatever the limit says.
+TEST_F(EvictionTest, CollectLruRegionZeroFreesEveryUnusedRegionEvenUnderTheLimit) {
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G), 64 * G);
+  WindowCursor cursor = manager.make_cursor(file_);
+  WindowCursor kept = manager.make_cursor(file_);
+  for (std::uint64_t i = 0; i < 3; ++i) cursor.use_region(i * 8 * G, G);
+  kept.use_region(40 * G, G);
+  cursor.unuse_region();
+  ASSERT_EQ(manager.num_file_handles(), 4u);
+  ASSERT_LT(manager.mapped_memory_size(), manager.max_mapped_memory_size());
+  EXPECT_EQ(manager.collect_lru_region(0), 3u);
+  EXPECT_EQ(manager.num_file_handles(), 1u);  // the pinned one stays
+  EXPECT_EQ(manager.stats().unmaps_by_collect, 3u);
+  EXPECT_EQ(manager.stats().unmaps_by_eviction, 0u);
+  EXPECT_TRUE(matches(kept.buffer(), 40 * G));
+}
+
 TEST_F(EvictionTest, StatsCountTheWork) {
   SlidingWindowMapManager manager(static_cast<std::int64_t>(G), 2 * G);
   WindowCursor cursor = manager.make_cursor(file_);

@@ -158,6 +158,47 @@ TEST(ChangingFileTest, RewrittenInPlaceWithTheSameSizeGetsAFreshEntry) {
 #endif
 }
 
+// The modification time is compared to the nanosecond: a rewrite within the
+// same second is a new file all the same.
+TEST(ChangingFileTest, RewrittenWithinTheSameSecondGetsAFreshEntry) {
+#ifdef _WIN32
+  GTEST_SKIP() << "rewrites through pwrite and futimens, which Windows does not have";
+#else
+  TempDir dir;
+  const std::uint64_t size = 8 * kKiB;
+  const auto path = dir.make_file("rewritten", size);
+  const auto set_mtime = [&path](long nanoseconds) {
+    const int fd = ::open(path.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    const timespec times[2] = {{0, UTIME_OMIT}, {1'700'000'000, nanoseconds}};
+    EXPECT_EQ(::futimens(fd, times), 0);
+    ::close(fd);
+  };
+  set_mtime(100);
+  SlidingWindowMapManager manager;
+  WindowCursor before = manager.make_cursor(path);
+  ASSERT_TRUE(before.use_region(0, size).is_valid());
+
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  const std::vector<std::byte> shifted = expected_bytes(3, size);
+  ASSERT_EQ(::pwrite(fd, shifted.data(), shifted.size(), 0), static_cast<ssize_t>(size));
+  ::close(fd);
+  set_mtime(900);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  ASSERT_EQ(info.st_mtim.tv_sec, 1'700'000'000);
+  if (info.st_mtim.tv_nsec != 900) GTEST_SKIP() << "the file system keeps no nanoseconds";
+
+  WindowCursor after = manager.make_cursor(path);
+  EXPECT_NE(after.region_list(), before.region_list());
+  EXPECT_EQ(manager.stats().replaced_files, 1u);
+  ASSERT_TRUE(after.use_region(0, size).is_valid());
+  EXPECT_TRUE(matches(after.buffer(), 3));
+  EXPECT_NE(after.region(), before.region());
+#endif
+}
+
 TEST(ChangingFileTest, ReplacedEntriesCloseTheirDescriptorWithTheLastCursor) {
   SMMAP_SKIP_ON_WINDOWS(testing::kWindowsKeepsMappedFiles);
   TempDir dir;

@@ -9,6 +9,7 @@
 #endif
 
 #include <cstddef>
+#include <system_error>
 #include <vector>
 
 #include "reliability_support.hpp"
@@ -65,6 +66,40 @@ TEST(GuardDeathTest, AfterASuccessfulGuardedCopyTheGuardIsDisarmed) {
         ::_exit(0);
       },
       died_of_sigbus, "");
+}
+
+// After a guarded copy has turned a fault into EIO, the guard is disarmed
+// again: a SIGBUS that is not a guarded copy's, raised or from the kernel,
+// ends the process as it would without the library.
+TEST(GuardDeathTest, AfterAFaultTheGuardIsDisarmed) {
+  SMMAP_SKIP_IF_EMULATED();
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  testing::TempDir dir;
+  const auto path = dir.make_file("shrinks", 64 * kKiB);
+  for (const bool raised : {true, false}) {
+    EXPECT_EXIT(
+        {
+          SlidingWindowMapManager manager;
+          WindowCursor cursor = manager.make_cursor(path);
+          SlidingWindowMapBuffer buf(cursor);
+          ::truncate(path.c_str(), 0);
+          std::vector<std::byte> all(64 * kKiB);
+          try {
+            buf.read(0, all);
+            ::_exit(3);  // no fault: not what this test is about
+          } catch (const std::system_error& error) {
+            if (error.code() != std::errc::io_error) ::_exit(3);
+          }
+          if (raised) {
+            ::raise(SIGBUS);
+          } else {
+            read_raw(cursor.map().data() + 32 * kKiB);
+          }
+          ::_exit(0);
+        },
+        died_of_sigbus, "")
+        << (raised ? "raise(SIGBUS)" : "a raw read of a lost page");
+  }
 }
 
 #endif  // _WIN32
