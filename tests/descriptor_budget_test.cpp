@@ -202,6 +202,44 @@ TEST(DescriptorBudgetTest, AFileReplacedWhileItsDescriptorWasClosedIsNotReopened
   manager.check_invariants();
 }
 
+// The least recently used descriptor closes first, and a window of a file
+// makes its descriptor the most recently used; every close and reopen is
+// counted once.
+TEST(DescriptorBudgetTest, TheLeastRecentlyUsedClosesFirstAndEachCloseAndReopenIsCounted) {
+  TempDir dir;
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G));
+  manager.set_max_open_descriptors(2);
+  std::vector<WindowCursor> cursors;
+  for (const char* name : {"a", "b", "c"}) {
+    cursors.push_back(manager.make_cursor(dir.make_file(name, 8 * G)));
+  }
+  WindowCursor& a = cursors[0];
+  WindowCursor& b = cursors[1];
+  WindowCursor& c = cursors[2];
+  const auto expect_counts = [&manager](std::uint64_t closes, std::uint64_t reopens) {
+    EXPECT_EQ(manager.stats().descriptor_closes, closes);
+    EXPECT_EQ(manager.stats().descriptor_reopens, reopens);
+    EXPECT_EQ(manager.num_open_descriptors(), 2u);
+  };
+  expect_counts(1, 0);  // c's open closed a's: open, oldest first, are b and c
+  ASSERT_TRUE(c.use_region(0, 10).is_valid());
+  ASSERT_TRUE(b.use_region(0, 10).is_valid());  // now c, b
+  expect_counts(1, 0);
+  ASSERT_TRUE(a.use_region(0, 10).is_valid());  // reopens a and closes c
+  expect_counts(2, 1);
+  ASSERT_TRUE(b.use_region(2 * G, 10).is_valid());  // b is open: now a, b
+  expect_counts(2, 1);
+  ASSERT_TRUE(c.use_region(2 * G, 10).is_valid());  // reopens c and closes a
+  expect_counts(3, 2);
+  ASSERT_TRUE(b.use_region(4 * G, 10).is_valid());
+  expect_counts(3, 2);
+  ASSERT_TRUE(a.use_region(4 * G, 10).is_valid());  // reopens a and closes c
+  expect_counts(4, 3);
+  for (std::uint64_t i = 0; i < 3; ++i)
+    EXPECT_TRUE(matches(cursors[i].buffer(), cursors[i].ofs_begin()));
+  manager.check_invariants();
+}
+
 TEST(DescriptorBudgetTest, TheCallersDescriptorsAreNeverClosedNorCounted) {
   TempDir dir;
   std::vector<int> fds;

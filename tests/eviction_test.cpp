@@ -254,6 +254,33 @@ TEST_F(EvictionTest, StatsCountTheWork) {
   EXPECT_EQ(stats.map_retries, 0u);
 }
 
+// Peaks are the highest values seen, not the current ones.
+TEST_F(EvictionTest, PeaksAreTheHighestSeen) {
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(G), 8 * G);
+  std::uint64_t most_bytes = 0;
+  {
+    WindowCursor a = manager.make_cursor(file_);
+    WindowCursor b = manager.make_cursor(file_);
+    WindowCursor c = manager.make_cursor(file_);
+    a.use_region(0, 10);
+    b.use_region(8 * G, 10);
+    c.use_region(16 * G, 2 * G);
+    most_bytes = a.region()->size() + b.region()->size() + c.region()->size();
+    EXPECT_EQ(manager.mapped_memory_size(), most_bytes);
+  }
+  EXPECT_EQ(manager.collect(), 3u);
+  WindowCursor d = manager.make_cursor(file_);
+  d.use_region(30 * G, 10);
+  const ManagerStats stats = manager.stats();
+  EXPECT_EQ(manager.num_file_handles(), 1u);
+  EXPECT_EQ(stats.peak_regions, 3u);
+  EXPECT_EQ(stats.peak_mapped_bytes, most_bytes);
+  EXPECT_GT(most_bytes, manager.mapped_memory_size());
+  EXPECT_EQ(stats.maps, 4u);
+  EXPECT_EQ(stats.unmaps_by_collect, 3u);
+  EXPECT_EQ(stats.unmaps_by_eviction, 0u);
+}
+
 TEST_F(EvictionTest, ManagerDestructionReleasesEverythingUnused) {
   const std::size_t mappings = testing::count_mappings();
   const std::size_t fds = testing::count_open_fds();
