@@ -36,9 +36,11 @@ def program() -> str:
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
-    """Runs the program; stdout as bytes, stderr as text."""
+    """Runs the program; stdout as bytes, stderr as text. The timeout only
+    catches a hang: a scan built with ThreadSanitizer on a loaded machine
+    takes over a minute."""
     result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, timeout=60, **kwargs)
+                            stderr=subprocess.PIPE, timeout=600, **kwargs)
     result.stderr = result.stderr.decode()
     assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
     return result
@@ -64,7 +66,7 @@ def run_on_a_terminal(*args) -> tuple:
     reader.start()
     try:
         result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
-                                stderr=slave, timeout=60)
+                                stderr=slave, timeout=600)
     finally:
         os.close(slave)
         reader.join(timeout=10)

@@ -67,7 +67,7 @@ def test_a_write_error_is_reported(data_file):
     path, _ = data_file
     with open("/dev/full", "wb") as full:
         result = subprocess.run([program(), "cat", str(path)], stdout=full,
-                                stderr=subprocess.PIPE, timeout=60)
+                                stderr=subprocess.PIPE, timeout=600)
     assert result.returncode == 1
     assert result.stderr.decode().startswith("smmap: write")
     assert result.stderr.count(b"\n") == 1

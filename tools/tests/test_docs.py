@@ -87,7 +87,7 @@ def workdir(tmp_path_factory):
 @pytest.mark.parametrize("command,expected", EXAMPLES, ids=[c for c, _ in EXAMPLES])
 def test_example(workdir, command, expected):
     directory, env, temp = workdir
-    result = subprocess.run(["/bin/sh", "-c", command], cwd=directory, env=env, timeout=120,
+    result = subprocess.run(["/bin/sh", "-c", command], cwd=directory, env=env, timeout=600,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     actual = result.stdout.decode().replace(temp, "/tmp").splitlines()
     assert normalized(actual) == normalized(expected)
