@@ -331,6 +331,49 @@ TEST_F(AdaptiveTest, RequestsWithoutASizeNeverGetACopyWindow) {
   manager_.check_invariants();
 }
 
+// An unused copy window holding the offset does not serve a request without
+// a size either: that request gets a mapped window in its place.
+TEST_F(AdaptiveTest, AnUnusedCopyWindowDoesNotServeARequestWithoutASize) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  ASSERT_TRUE(cursor.use_region(300 * G + 5, 64).is_valid());
+  ASSERT_TRUE(cursor.region()->is_copy());
+  const std::uint64_t copy_begin = cursor.region()->ofs_begin();
+  cursor.unuse_region();  // the copy window stays, unused
+
+  ASSERT_TRUE(cursor.use_region(300 * G + 5).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_LE(cursor.region()->ofs_begin(), copy_begin);
+  EXPECT_EQ(cursor.size(), std::min(kWindow, cursor.region()->ofs_end() - (300 * G + 5)));
+  EXPECT_GT(cursor.size(), 2 * G);
+  EXPECT_TRUE(matches(cursor.buffer(), 300 * G + 5));
+  manager_.check_invariants();
+}
+
+// When a file moves to copy windows, its unused mapped windows are unmapped,
+// and each counts in unmaps_by_eviction.
+TEST_F(AdaptiveTest, MappedWindowsDroppedAtTheSwitchAreCounted) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  std::uint64_t mapped_before_switch = 0;
+  std::uint64_t evicted_before_switch = 0;
+  for (std::uint64_t at = 0; manager_.stats().switches_to_copy == 0; at += kWindow) {
+    ASSERT_LT(at, 64 * kWindow) << "near misses where mapping does not pay never switched";
+    mapped_before_switch = manager_.num_file_handles();
+    evicted_before_switch = manager_.stats().unmaps_by_eviction;
+    ASSERT_TRUE(cursor.use_region(at + 5, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at + 5));
+    cursor.unuse_region();
+  }
+  ASSERT_GE(mapped_before_switch, 2u);
+  ASSERT_LT(mapped_before_switch, 4u);  // none evicted for room
+  EXPECT_TRUE(cursor.region() == nullptr);
+  EXPECT_EQ(manager_.num_file_handles(), 1u);  // the copy window alone
+  EXPECT_EQ(manager_.stats().unmaps_by_eviction, evicted_before_switch + mapped_before_switch);
+  manager_.check_invariants();
+}
+
 TEST_F(AdaptiveTest, LargeRequestsAreMapped) {
   WindowCursor cursor = manager_.make_cursor(file_);
   ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
