@@ -384,6 +384,19 @@ TEST_F(AdaptiveTest, LargeRequestsAreMapped) {
   EXPECT_EQ(manager_.stats().copy_windows, copies);
 }
 
+// docs/design.md: a request of up to a quarter of the window (in whole
+// pages) may be copied; one page more is mapped.
+TEST_F(AdaptiveTest, RequestsUpToAQuarterOfTheWindowAreCopied) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  ASSERT_TRUE(cursor.use_region(500 * G, kWindow / 4).is_valid());
+  EXPECT_TRUE(cursor.region()->is_copy());
+  EXPECT_TRUE(matches(cursor.buffer(), 500 * G));
+  ASSERT_TRUE(cursor.use_region(600 * G + 1, kWindow / 4).is_valid());  // one page more
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_TRUE(matches(cursor.buffer(), 600 * G + 1));
+}
+
 TEST_F(AdaptiveTest, OffKeepsSmmapPlacement) {
   manager_.set_adaptive(false);
   WindowCursor cursor = manager_.make_cursor(file_);
