@@ -158,6 +158,25 @@ TEST_F(AdaptiveTest, ClusteredReadsMapAgain) {
   manager_.check_invariants();
 }
 
+// docs/design.md: while a file is copied, misses count as near when they are
+// closer than half a window to the one before.
+TEST_F(AdaptiveTest, WhileCopyingNearIsCloserThanHalfAWindow) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  std::uint64_t at = 100 * G;
+  for (int i = 0; i < 10; ++i, at += kWindow / 2) {
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+  }
+  EXPECT_EQ(manager_.stats().switches_to_map, 0u);  // half a window apart: far
+  at += 2 * kWindow;
+  for (int i = 0; i < 4; ++i, at += kWindow / 2 - G) {
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+  }
+  EXPECT_EQ(manager_.stats().switches_to_map, 1u);  // a page closer: near
+}
+
 TEST_F(AdaptiveTest, MeasuresTheMachineOnceWhenItMatters) {
   const ScopedWindowCosts measured(std::nullopt);
   WindowCursor cursor = manager_.make_cursor(file_);
