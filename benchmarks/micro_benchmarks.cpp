@@ -5,7 +5,7 @@
 // targets; `make bench` runs them.
 //
 // The data are files whose every byte depends on its offset
-// (tests/test_files.hpp), written once per run into a temporary directory
+// (tests/support/test_files.hpp), written once per run into a temporary directory
 // and read back through readahead; they stay in the page cache, so these are
 // warm-cache figures.
 #include <benchmark/benchmark.h>
@@ -30,8 +30,8 @@
 
 namespace {
 
-namespace support = smmap::support;
-using support::next_random;
+namespace tools = smmap::tools;
+using tools::next_random;
 
 constexpr std::uint64_t kKiB = 1024;
 constexpr std::uint64_t kMiB = 1024 * kKiB;
@@ -42,8 +42,8 @@ constexpr std::size_t kOffsets = 1 << 16;        // precomputed offsets, cycled
 
 struct Data {
   Data() {
-    support::reload_through_readahead(small);
-    support::reload_through_readahead(big);
+    tools::reload_through_readahead(small);
+    tools::reload_through_readahead(big);
   }
   smmap::testing::TempDir dir;
   std::filesystem::path small = dir.make_file("small.bin", kSmallSize);
@@ -62,7 +62,7 @@ std::vector<std::uint64_t> random_offsets(std::uint64_t limit, std::uint64_t see
   return offsets;
 }
 
-using Fd = support::ReadOnlyFd;
+using Fd = tools::ReadOnlyFd;
 
 // A whole-file map with every page touched: the ideal a manager is judged by.
 class WholeFileMap {
@@ -80,7 +80,7 @@ class WholeFileMap {
   const std::byte* data() const { return data_; }
 
   static void touch(std::span<const std::byte> bytes) {
-    benchmark::DoNotOptimize(support::touch_pages(bytes));
+    benchmark::DoNotOptimize(tools::touch_pages(bytes));
   }
 
  private:

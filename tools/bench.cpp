@@ -157,13 +157,13 @@ std::vector<Read> make_reads(const std::string& pattern, const std::vector<std::
   }
   reads.reserve(static_cast<std::size_t>(count));
   while (reads.size() < count) {
-    const auto f = static_cast<std::uint32_t>(support::next_random(seed) % files);
+    const auto f = static_cast<std::uint32_t>(tools::next_random(seed) % files);
     if (sizes[f] <= kSmallRead) continue;
-    std::uint64_t at = support::next_random(seed) % (sizes[f] - kSmallRead);
+    std::uint64_t at = tools::next_random(seed) % (sizes[f] - kSmallRead);
     const std::size_t run = pattern == "clustered" ? kClusterRun : 1;
     for (std::size_t i = 0; i < run && reads.size() < count && at + kSmallRead <= sizes[f]; ++i) {
       reads.push_back({f, static_cast<std::uint32_t>(kSmallRead), at});
-      at += support::next_random(seed) % kClusterStep;
+      at += tools::next_random(seed) % kClusterStep;
     }
   }
   return reads;
@@ -185,19 +185,19 @@ volatile std::uint64_t g_sink = 0;
 // Faults in every page of |bytes|, so that unlimited maps are timed in their
 // steady state.
 void touch_pages(std::span<const std::byte> bytes) {
-  g_sink = g_sink + support::touch_pages(bytes);
+  g_sink = g_sink + tools::touch_pages(bytes);
 }
 
 // One read-only descriptor per file.
 class Fds {
  public:
   explicit Fds(const std::vector<std::filesystem::path>& paths) {
-    for (const auto& path : paths) fds_.push_back(std::make_unique<support::ReadOnlyFd>(path));
+    for (const auto& path : paths) fds_.push_back(std::make_unique<tools::ReadOnlyFd>(path));
   }
   int operator[](std::size_t i) const { return fds_[i]->get(); }
 
  private:
-  std::vector<std::unique_ptr<support::ReadOnlyFd> > fds_;
+  std::vector<std::unique_ptr<tools::ReadOnlyFd> > fds_;
 };
 
 // Reads through one cursor per file of a manager.
@@ -594,7 +594,7 @@ int run_bench(const Args& arguments) {
     // reads, then dropped from the page cache and read in again, so that the
     // page cache holds them as it holds data read from disk (in the large
     // folios of readahead, not the small ones of a fresh write).
-    for (const auto& path : paths) support::reload_through_readahead(path);
+    for (const auto& path : paths) tools::reload_through_readahead(path);
   } else {
     paths.assign(config.paths.begin(), config.paths.end());
   }

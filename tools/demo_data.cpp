@@ -59,7 +59,7 @@ int create_new_file(const std::filesystem::path& path) {
 }  // namespace
 
 void fill_demo_bytes(std::size_t file, std::uint64_t offset, std::span<std::byte> out) {
-  support::fill_pattern(file_seed(file), offset, out);
+  tools::fill_pattern(file_seed(file), offset, out);
 }
 
 DemoData::DemoData(std::size_t count, std::uint64_t size, const BlockWritten& on_block)

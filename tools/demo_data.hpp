@@ -2,7 +2,7 @@
 // files whose every byte depends on its file and offset, in a fresh
 // temporary directory that is removed with the object.
 //
-// File |f| holds the pattern of src/support/pattern.hpp with seed
+// File |f| holds the pattern of tools/common/pattern.hpp with seed
 // (f + 1) << 40: no two pages, windows or files look alike.
 //
 //   DemoData demo(4, 64 << 20);            // 4 files of 64 MiB

@@ -12,7 +12,7 @@ _pattern = b""
 
 def _block(k):
     # splitmix64 of the 8-byte block index: the pattern of the C++ tests
-    # (src/support/pattern.hpp, seed 0)
+    # (tools/common/pattern.hpp, seed 0)
     x = (k + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK

@@ -5,8 +5,8 @@
 //
 // python/smmap/test/lib.py computes the same bytes for seed 0.
 //
-// Part of smmap_support, the internal target that tests, benchmarks, the
-// fuzzer and the command share; not part of the library.
+// Part of smmap_tool_common (the command's demo data), which the test
+// helpers of tests/support use too; not part of the library.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <span>
 
-namespace smmap::support {
+namespace smmap::tools {
 
 constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
   x += 0x9e3779b97f4a7c15ULL;
@@ -32,4 +32,4 @@ constexpr std::byte pattern_byte(std::uint64_t seed, std::uint64_t offset) noexc
 // Fills |out| with the bytes of the file with |seed| from |offset| on.
 void fill_pattern(std::uint64_t seed, std::uint64_t offset, std::span<std::byte> out) noexcept;
 
-}  // namespace smmap::support
+}  // namespace smmap::tools

@@ -12,7 +12,7 @@
 #include <system_error>
 #include <vector>
 
-namespace smmap::support {
+namespace smmap::tools {
 namespace {
 
 [[noreturn]] void throw_errno(const char* operation, const std::filesystem::path& path) {
@@ -85,4 +85,4 @@ std::uint64_t touch_pages(std::span<const std::byte> bytes) noexcept {
   return sum;
 }
 
-}  // namespace smmap::support
+}  // namespace smmap::tools

@@ -29,12 +29,12 @@
 namespace smmap::testing {
 
 std::byte byte_at(std::uint64_t offset) {
-  return support::pattern_byte(0, offset);
+  return tools::pattern_byte(0, offset);
 }
 
 std::vector<std::byte> expected_bytes(std::uint64_t offset, std::size_t size) {
   std::vector<std::byte> bytes(size);
-  support::fill_pattern(0, offset, bytes);
+  tools::fill_pattern(0, offset, bytes);
   return bytes;
 }
 
@@ -85,7 +85,7 @@ void write_test_file(const std::filesystem::path& path, std::uint64_t size) {
   for (std::uint64_t done = 0; done < size;) {
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - done));
-    support::fill_pattern(0, done, std::span(block).first(n));
+    tools::fill_pattern(0, done, std::span(block).first(n));
     out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
     done += n;
   }

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <span>
 
-namespace smmap::support {
+namespace smmap::tools {
 
 // A read-only descriptor, closed on destruction.
 class ReadOnlyFd {
@@ -44,4 +44,4 @@ constexpr std::uint64_t next_random(std::uint64_t& state) noexcept {
   return state >> 17;
 }
 
-}  // namespace smmap::support
+}  // namespace smmap::tools

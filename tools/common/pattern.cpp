@@ -1,6 +1,6 @@
 #include "pattern.hpp"
 
-namespace smmap::support {
+namespace smmap::tools {
 
 void fill_pattern(std::uint64_t seed, std::uint64_t offset, std::span<std::byte> out) noexcept {
   for (std::size_t i = 0; i < out.size();) {
@@ -12,4 +12,4 @@ void fill_pattern(std::uint64_t seed, std::uint64_t offset, std::span<std::byte>
   }
 }
 
-}  // namespace smmap::support
+}  // namespace smmap::tools
