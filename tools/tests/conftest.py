@@ -36,9 +36,11 @@ def program() -> str:
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
-    """Runs the program; stdout as bytes, stderr as text."""
-    result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, timeout=60, **kwargs)
+    """Runs the program; stdout as bytes (unless stdout= sends it elsewhere),
+    stderr as text."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    result = subprocess.run([program(), *map(str, args)], stderr=subprocess.PIPE, timeout=60,
+                            **kwargs)
     result.stderr = result.stderr.decode()
     assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
     return result
