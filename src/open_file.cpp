@@ -43,7 +43,7 @@ OpenFile::~OpenFile() {
 namespace {
 
 FileIdentity identity_of_regular_file(const struct stat& info, const std::string& what) {
-  if (S_ISDIR(info.st_mode)) throw_system_error(EISDIR, "map", what);
+  if (S_ISDIR(info.st_mode)) throw_system_error(EISDIR, "read", what);
   if (!S_ISREG(info.st_mode)) throw_system_error(ENODEV, "map (not a regular file)", what);
 #ifdef __APPLE__
   const struct timespec& modified = info.st_mtimespec;

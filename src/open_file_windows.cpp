@@ -42,7 +42,7 @@ FileIdentity identify_handle(HANDLE file, const std::string& what) {
     throw_windows_error(::GetLastError(), "GetFileInformationByHandle", what);
   }
   if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
-    throw_system_error(EISDIR, "map", what);
+    throw_system_error(EISDIR, "read", what);
   }
   const auto join = [](DWORD high, DWORD low) {
     return (static_cast<std::uint64_t>(high) << 32) | low;

@@ -18,6 +18,20 @@ using testing::matches;
 
 const std::uint64_t G = ALLOCATIONGRANULARITY;
 
+// What make_cursor takes, checked as this file compiles: any path spelling
+// and any integer type but bool, which is no descriptor.
+template <typename Manager, typename Source>
+concept MakesCursorFrom = requires(Manager& manager, const Source& source) {
+  manager.make_cursor(source);
+};
+static_assert(MakesCursorFrom<SlidingWindowMapManager, int>);
+static_assert(MakesCursorFrom<SlidingWindowMapManager, unsigned short>);
+static_assert(MakesCursorFrom<SlidingWindowMapManager, std::string>);
+static_assert(MakesCursorFrom<SlidingWindowMapManager, const char*>);
+static_assert(MakesCursorFrom<SlidingWindowMapManager, PathOrFd>);
+static_assert(!MakesCursorFrom<SlidingWindowMapManager, bool>);
+static_assert(!MakesCursorFrom<StaticWindowMapManager, bool>);
+
 class ManagerTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -246,16 +247,31 @@ TEST(BadInputTest, ZeroLengthFileGivesAnAssociatedCursorThatIsNeverValid) {
 
 TEST(BadInputTest, DirectoryIsEisdirNamingThePath) {
   TempDir dir;
-  SlidingWindowMapManager manager;
-  const auto error = testing::error_of([&] { manager.make_cursor(dir.path()); });
-  EXPECT_EQ(error.code(), std::errc::is_a_directory);
-  testing::expect_mentions(error, dir.path().string());
-
-  EXPECT_THROW(MapRegionList(PathOrFd(dir.path())), std::system_error);
+  const PathOrFd source(dir.path());
+  // A directory is reported as what it is, whatever would have been done
+  // with the file next (never as a failed map).
+  const std::string message = "read '" + describe(source) +
+                              "': " + std::make_error_code(std::errc::is_a_directory).message();
+  SlidingWindowMapManager sliding;
+  StaticWindowMapManager whole_files;
+  for (const auto& make : std::vector<std::function<void()>>{
+           [&] { sliding.make_cursor(dir.path()); },
+           [&] { whole_files.make_cursor(dir.path()); },
+           [&] { MapRegionList list(source); },
+           [&] { MapRegion region(source, 0, 0); },
+       }) {
+    const auto error = testing::error_of(make);
+    EXPECT_EQ(error.code(), std::errc::is_a_directory);
+    EXPECT_EQ(std::string(error.what()), message);
+  }
 #ifndef _WIN32  // the C runtime of Windows opens no directory as a descriptor
   const int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(fd, 0);
-  EXPECT_EQ(testing::error_of([&] { manager.make_cursor(fd); }).code(), std::errc::is_a_directory);
+  const auto error = testing::error_of([&] { sliding.make_cursor(fd); });
+  EXPECT_EQ(error.code(), std::errc::is_a_directory);
+  EXPECT_EQ(std::string(error.what()),
+            "read 'fd " + std::to_string(fd) +
+                "': " + std::make_error_code(std::errc::is_a_directory).message());
   testing::close_descriptor(fd);
 #endif
 }

@@ -40,15 +40,14 @@ int run_bench(const Args&) {
 #include <optional>
 #include <smmap/smmap.hpp>
 #include <sstream>
-#include <stdexcept>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "bench_files.hpp"
 #include "commands.hpp"
 #include "demo_data.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "manager_options.hpp"
 #include "options.hpp"
@@ -175,10 +174,6 @@ double thread_cpu_ns() {
   return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
 }
 
-[[noreturn]] void throw_errno(const std::string& what, const std::string& path) {
-  throw std::system_error(errno, std::generic_category(), what + " '" + path + "'");
-}
-
 // Where results go that nobody reads, so the compiler keeps the reads.
 volatile std::uint64_t g_sink = 0;
 
@@ -188,16 +183,21 @@ void touch_pages(std::span<const std::byte> bytes) {
   g_sink = g_sink + tools::touch_pages(bytes);
 }
 
-// One read-only descriptor per file.
+// One read-only descriptor per file, and the file's name for messages.
 class Fds {
  public:
   explicit Fds(const std::vector<std::filesystem::path>& paths) {
-    for (const auto& path : paths) fds_.push_back(std::make_unique<tools::ReadOnlyFd>(path));
+    for (const auto& path : paths) {
+      fds_.push_back(std::make_unique<tools::ReadOnlyFd>(path));
+      names_.push_back(file_name(path));
+    }
   }
   int operator[](std::size_t i) const { return fds_[i]->get(); }
+  const std::string& name(std::size_t i) const { return names_[i]; }
 
  private:
   std::vector<std::unique_ptr<tools::ReadOnlyFd> > fds_;
+  std::vector<std::string> names_;
 };
 
 // Reads through one cursor per file of a manager.
@@ -229,7 +229,13 @@ class ManagerReader {
     for (std::uint64_t done = 0; done < r.size;) {
       const std::span<const std::byte> bytes =
           cursor.use_region(r.offset + done, r.size - done).buffer();
-      if (bytes.empty()) throw std::runtime_error("read past the end of a file");
+      if (bytes.empty()) {
+        throw_error({.operation = "read",
+                     .file = file_name(cursor.path()),
+                     .offset = r.offset + done,
+                     .size = r.size - done},
+                    "past the end of the file");
+      }
       std::memcpy(out + done, bytes.data(), bytes.size());
       done += bytes.size();
     }
@@ -255,7 +261,14 @@ class PreadReader {
       const ssize_t got = ::pread(fds_[r.file], out + done, static_cast<std::size_t>(r.size - done),
                                   static_cast<off_t>(r.offset + done));
       if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) throw std::runtime_error("pread failed");
+      if (got <= 0) {
+        const FileOperation where{.operation = "pread",
+                                  .file = fds_.name(r.file),
+                                  .offset = r.offset + done,
+                                  .size = r.size - done};
+        if (got < 0) throw_error(where, errno);
+        throw_error(where, "unexpected end of file");
+      }
       done += static_cast<std::uint64_t>(got);
     }
   }
@@ -272,13 +285,15 @@ class WholeMapReader {
       : sizes_(sizes) {
     const Fds fds(paths);
     for (std::size_t i = 0; i < paths.size(); ++i) {
+      const FileOperation where{
+          .operation = "mmap", .file = fds.name(i), .offset = 0, .size = sizes[i]};
       if (sizes[i] > std::numeric_limits<std::size_t>::max()) {
-        throw std::system_error(ENOMEM, std::generic_category(),
-                                "mmap '" + paths[i].string() + "' (larger than the address space)");
+        throw_error({"mmap (larger than the address space)", where.file, where.offset, where.size},
+                    ENOMEM);
       }
       const auto length = static_cast<std::size_t>(sizes[i]);
       void* address = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fds[i], 0);
-      if (address == MAP_FAILED) throw_errno("mmap", paths[i].string());
+      if (address == MAP_FAILED) throw_error(where, errno);
       maps_.push_back(static_cast<const std::byte*>(address));
       touch_pages({maps_.back(), length});
     }
@@ -309,7 +324,10 @@ class MmapPerReadReader {
     const auto length = static_cast<std::size_t>(r.offset + r.size - start);  // < a read + a page
     void* address =
         ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fds_[r.file], static_cast<off_t>(start));
-    if (address == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap");
+    if (address == MAP_FAILED) {
+      throw_error({.operation = "mmap", .file = fds_.name(r.file), .offset = start, .size = length},
+                  errno);
+    }
     std::memcpy(out, static_cast<const std::byte*>(address) + (r.offset - start), r.size);
     ::munmap(address, length);
     peak_ = std::max(peak_, align_to_mmap(length, true));
@@ -328,9 +346,11 @@ class MmapPerReadReader {
 };
 
 // Runs |reads| through |reader| until they are done or |seconds| have passed.
+// |demo_files|: the demo's files, whose bytes are checked now and then; null
+// for files of the user's.
 template <typename Reader>
-void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds, bool check,
-               Result& result) {
+void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds,
+               const std::vector<std::filesystem::path>* demo_files, Result& result) {
   std::vector<std::byte> out(kScanRead);
   std::vector<std::byte> expected(8);
   std::uint64_t sink = 0;
@@ -351,11 +371,14 @@ void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds, b
     reader.read(r, out.data());
     sink += std::to_integer<std::uint64_t>(out[0]);
     result.bytes += r.size;
-    if (check && i % kCheckEvery == 0) {
+    if (demo_files != nullptr && i % kCheckEvery == 0) {
       fill_demo_bytes(r.file, r.offset, expected);
       if (std::memcmp(out.data(), expected.data(), expected.size()) != 0) {
-        throw std::runtime_error(result.strategy + ": wrong bytes at offset " +
-                                 std::to_string(r.offset) + " of file " + std::to_string(r.file));
+        throw_error({.operation = "read (" + result.strategy + ")",
+                     .file = file_name((*demo_files)[r.file]),
+                     .offset = r.offset,
+                     .size = r.size},
+                    "wrong bytes");
       }
     }
   }
@@ -375,27 +398,45 @@ Result run_one(const Config& config, const std::string& pattern, const std::stri
   Result result;
   result.pattern = pattern;
   result.strategy = strategy;
+  const std::vector<std::filesystem::path>* demo_files = check ? &paths : nullptr;
   if (strategy == "sliding") {
     SlidingWindowMapManager manager =
         config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
     if (config.align) manager.set_align_large_windows(*config.align);
     ManagerReader reader(manager, paths, false);
-    run_reads(reader, reads, config.seconds, check, result);
+    run_reads(reader, reads, config.seconds, demo_files, result);
   } else if (strategy == "static") {
     StaticWindowMapManager manager;
     ManagerReader reader(manager, paths, true);
-    run_reads(reader, reads, config.seconds, check, result);
+    run_reads(reader, reads, config.seconds, demo_files, result);
   } else if (strategy == "pread") {
     PreadReader reader(paths);
-    run_reads(reader, reads, config.seconds, check, result);
+    run_reads(reader, reads, config.seconds, demo_files, result);
   } else if (strategy == "whole-map") {
     WholeMapReader reader(paths, sizes);
-    run_reads(reader, reads, config.seconds, check, result);
+    run_reads(reader, reads, config.seconds, demo_files, result);
   } else {
     MmapPerReadReader reader(paths);
-    run_reads(reader, reads, config.seconds, check, result);
+    run_reads(reader, reads, config.seconds, demo_files, result);
   }
   return result;
+}
+
+// The size of each file, checked as the library checks files (missing, a
+// directory, not a regular file...), with the library's errors, and big
+// enough for a small read.
+std::vector<std::uint64_t> file_sizes(const std::vector<std::filesystem::path>& paths) {
+  StaticWindowMapManager checker;
+  std::vector<std::uint64_t> sizes;
+  for (const auto& path : paths) {
+    sizes.push_back(checker.make_cursor(path).file_size());
+    if (sizes.back() <= kSmallRead) {
+      throw_error({.operation = "read", .file = file_name(path)},
+                  "too small to benchmark (" + std::to_string(sizes.back()) +
+                      " bytes; it needs more than " + std::to_string(kSmallRead) + ")");
+    }
+  }
+  return sizes;
 }
 
 Config parse_config(const Args& arguments) {
@@ -598,14 +639,9 @@ int run_bench(const Args& arguments) {
   } else {
     paths.assign(config.paths.begin(), config.paths.end());
   }
-  std::vector<std::uint64_t> sizes;
+  const std::vector<std::uint64_t> sizes = file_sizes(paths);
   std::uint64_t total = 0;
-  for (const auto& path : paths) {
-    sizes.push_back(std::filesystem::file_size(path));
-    if (sizes.back() <= kSmallRead)
-      throw std::runtime_error("'" + path.string() + "' is too small");
-    total += sizes.back();
-  }
+  for (const std::uint64_t size : sizes) total += size;
 
   SlidingWindowMapManager sliding = config.manager.make_manager(kDefaultWindow, kDefaultMaxMemory);
   if (config.align) sliding.set_align_large_windows(*config.align);

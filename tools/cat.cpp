@@ -8,13 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <stdexcept>
-#include <system_error>
 #include <vector>
 
 #include <smmap/smmap.hpp>
 
 #include "commands.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "manager_options.hpp"
 
@@ -48,8 +47,7 @@ void write_all(std::span<const std::byte> bytes) {
     const std::size_t chunk = std::min<std::size_t>(bytes.size(), 1 << 30);
     const auto wrote = ::write(STDOUT_FILENO, bytes.data(), static_cast<unsigned>(chunk));
     if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0)
-      throw std::system_error(errno, std::generic_category(), "write to standard output");
+    if (wrote < 0) throw_error({.operation = "write", .file = "standard output"}, errno);
     bytes = bytes.subspan(static_cast<std::size_t>(wrote));
   }
 }
@@ -71,8 +69,8 @@ int run_cat(const Args& arguments) {
   WindowCursor cursor = manager.make_cursor(std::filesystem::path(path));
   const std::uint64_t file_size = cursor.file_size();
   if (offset > file_size) {
-    throw std::out_of_range("offset " + std::to_string(offset) + " is past the end of '" + path +
-                            "' (" + std::to_string(file_size) + " bytes)");
+    throw_error({.operation = "read", .file = path, .offset = offset},
+                "past the end of the file (" + std::to_string(file_size) + " bytes)");
   }
   length = std::min(length, file_size - offset);
   if (length == 0) return 0;
@@ -82,7 +80,13 @@ int run_cat(const Args& arguments) {
   for (std::uint64_t done = 0; done < buffer.size();) {
     throw_if_interrupted();
     const std::size_t got = buffer.read(done, chunk);
-    if (got == 0) throw std::runtime_error("read '" + path + "': unexpected end of file");
+    if (got == 0) {
+      throw_error({.operation = "read",
+                   .file = path,
+                   .offset = offset + done,
+                   .size = std::min<std::uint64_t>(chunk.size(), buffer.size() - done)},
+                  "unexpected end of file");
+    }
     write_all(std::span(chunk.data(), got));
     done += got;
   }

@@ -5,8 +5,8 @@
 // table; a new subcommand adds one declaration here and one row there.
 //
 // A subcommand throws UsageError (options.hpp) for a bad command line (exit
-// status 2) and any other std::exception for a runtime failure (status 1);
-// main() prints the message as "smmap: <message>".
+// status 2) and any other std::exception for a runtime failure (status 1),
+// about a file in the form of errors.hpp; main() prints it with print_error().
 #pragma once
 
 #include <string>

@@ -14,6 +14,7 @@
 #include <string>
 #include <system_error>
 
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "pattern.hpp"
 
@@ -23,10 +24,6 @@ namespace {
 // Files differ in the high bits of the splitmix64 input (offsets / 8 stay below 2^40).
 std::uint64_t file_seed(std::size_t file) {
   return std::uint64_t{file + 1} << 40;
-}
-
-[[noreturn]] void throw_errno(const std::string& operation, const std::filesystem::path& path) {
-  throw std::system_error(errno, std::generic_category(), operation + " '" + path.string() + "'");
 }
 
 // A new directory of this program's own under the temporary directory.
@@ -39,10 +36,12 @@ std::filesystem::path make_private_directory() {
     const std::filesystem::path candidate = temp / ("smmap-demo-" + std::to_string(random()));
     if (std::filesystem::create_directory(candidate)) return candidate;
   }
-  throw_errno("create a directory in", temp);
+  throw_error({.operation = "create a directory in", .file = file_name(temp)}, EEXIST);
 #else
   std::string pattern = (temp / "smmap-demo-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp", pattern);
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw_error({.operation = "mkdtemp", .file = pattern}, errno);
+  }
   return pattern;
 #endif
 }
@@ -85,7 +84,7 @@ DemoData::~DemoData() {
 void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
   const std::filesystem::path& path = files_[index];
   const int fd = create_new_file(path);
-  if (fd < 0) throw_errno("create", path);
+  if (fd < 0) throw_error({.operation = "create", .file = file_name(path)}, errno);
   std::vector<std::byte> block(std::size_t{1} << 20);
   try {
     for (std::uint64_t offset = 0; offset < file_size_;) {
@@ -98,7 +97,13 @@ void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
         const std::size_t chunk = std::min<std::size_t>(length - done, 1 << 30);
         const auto wrote = ::write(fd, bytes.data() + done, static_cast<unsigned>(chunk));
         if (wrote < 0 && errno == EINTR) continue;
-        if (wrote < 0) throw_errno("write", path);
+        if (wrote < 0) {
+          throw_error({.operation = "write",
+                       .file = file_name(path),
+                       .offset = offset + done,
+                       .size = length - done},
+                      errno);
+        }
         done += static_cast<std::size_t>(wrote);
       }
       if (on_block) on_block(index, bytes);
@@ -108,7 +113,7 @@ void DemoData::write_file(std::size_t index, const BlockWritten& on_block) {
     ::close(fd);
     throw;
   }
-  if (::close(fd) != 0) throw_errno("close", path);
+  if (::close(fd) != 0) throw_error({.operation = "close", .file = file_name(path)}, errno);
 }
 
 }  // namespace smmap::tools

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "options.hpp"
 
@@ -106,14 +107,6 @@ int dispatch(const Args& args) {
   }
 }
 
-// Keeps one line per message, whatever the exception said.
-std::string one_line(std::string message) {
-  for (char& c : message) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return message;
-}
-
 }  // namespace
 }  // namespace smmap::tools
 
@@ -125,21 +118,22 @@ int main(int argc, char** argv) {
   try {
     status = dispatch(args);
   } catch (const UsageError& error) {
-    std::fprintf(stderr, "smmap: %s\n", one_line(error.what()).c_str());
+    print_error(error);
     return 2;
   } catch (const Interrupted& error) {
-    std::fprintf(stderr, "smmap: %s\n", error.what());
+    print_error(error);
     return 128 + error.signal();
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "smmap: %s\n", one_line(error.what()).c_str());
+    print_error(error);
     return 1;
   } catch (...) {
-    std::fputs("smmap: unexpected error\n", stderr);
+    print_error("unexpected error");
     return 1;
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    std::fprintf(stderr, "smmap: write error on standard output: %s\n",
-                 std::error_code(errno, std::generic_category()).message().c_str());
+    print_error(std::system_error(
+        errno, std::generic_category(),
+        FileOperation{.operation = "write", .file = "standard output"}.describe()));
     return 1;
   }
   return status;

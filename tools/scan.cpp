@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <stdexcept>
 #include <system_error>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "checksum.hpp"
 #include "commands.hpp"
 #include "demo_data.hpp"
+#include "errors.hpp"
 #include "interrupt.hpp"
 #include "manager_options.hpp"
 #include "progress.hpp"
@@ -107,7 +107,7 @@ class Scanner {
         file->buffer.begin_access(file->cursor);
         active_.push_back(std::move(file));
       } catch (const std::system_error& error) {
-        result.error = error.what();
+        result.error = error_message(error);
       }
     }
   }
@@ -117,7 +117,14 @@ class Scanner {
     FileResult& result = results_[file.index];
     try {
       const std::size_t got = file.buffer.read(file.position, chunk_);
-      if (got == 0) throw std::runtime_error("read '" + result.path + "': unexpected end of file");
+      if (got == 0) {
+        throw_error(
+            {.operation = "read",
+             .file = result.path,
+             .offset = file.position,
+             .size = std::min<std::uint64_t>(chunk_.size(), file.buffer.size() - file.position)},
+            "unexpected end of file");
+      }
       file.hash.update(std::span(chunk_.data(), got));
       file.position += got;
       progress_.advance(got);
@@ -125,7 +132,7 @@ class Scanner {
     } catch (const Interrupted&) {
       throw;
     } catch (const std::exception& error) {
-      result.error = error.what();
+      result.error = error_message(error);
       return false;
     }
   }
@@ -175,8 +182,7 @@ ScanReport scan_and_print(SlidingWindowMapManager& manager, const std::vector<st
       std::printf("%s  %s\n", to_hex(result.checksum).c_str(), result.path.c_str());
       bytes += result.size;
     } else {
-      std::fflush(stdout);
-      std::fprintf(stderr, "smmap: %s\n", result.error.c_str());
+      print_error(result.error);
       ++report.failures;
     }
   }
@@ -215,9 +221,9 @@ int run_demo(const ManagerOptions& options) {
     if (report.failures != 0) return 1;
     for (std::size_t i = 0; i < kDemoFiles; ++i) {
       if (report.results[i].checksum != written[i].value()) {
-        std::fprintf(stderr, "smmap: checksum of '%s' is %s, but the data written has %s\n",
-                     paths[i].c_str(), to_hex(report.results[i].checksum).c_str(),
-                     to_hex(written[i].value()).c_str());
+        print_error(FileOperation{.operation = "read", .file = paths[i]}.message(
+            "checksum " + to_hex(report.results[i].checksum) + ", but the data written has " +
+            to_hex(written[i].value())));
         ++mismatches;
       }
     }

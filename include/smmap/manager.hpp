@@ -93,6 +93,8 @@ class StaticWindowMapManager {
     }
     return make_cursor(PathOrFd(static_cast<int>(fd)));
   }
+  // A bool is not a descriptor (PathOrFd would take true as descriptor 1).
+  WindowCursor make_cursor(bool) = delete;
 
   // Live regions (smmap counts one handle per region).
   std::size_t num_file_handles() const;

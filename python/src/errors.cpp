@@ -8,13 +8,45 @@
 
 namespace smmap::python {
 
+namespace {
+
+// |message| without the " '<file>'" that names |filename| (a str, bytes or
+// os.PathLike) in it, as OSError's str() appends ": '<file>'" itself. The
+// message stays whole when it does not name the file that way.
+std::string without_file(std::string message, PyObject* filename) {
+  PyObject* encoded = nullptr;
+  if (PyUnicode_FSConverter(filename, &encoded) == 0) {
+    PyErr_Clear();
+    return message;
+  }
+  const std::string quoted =
+      " '" +
+      std::string(PyBytes_AS_STRING(encoded), static_cast<std::size_t>(PyBytes_GET_SIZE(encoded))) +
+      "'";
+  Py_DECREF(encoded);
+  const std::size_t at = message.find(quoted);
+  if (at != std::string::npos) message.erase(at, quoted.size());
+  return message;
+}
+
+}  // namespace
+
 PyObject* set_os_error(const std::system_error& error, PyObject* filename) noexcept {
-  PyObject* args = filename != nullptr
-                       ? Py_BuildValue("(isO)", error.code().value(), error.what(), filename)
-                       : Py_BuildValue("(is)", error.code().value(), error.what());
-  if (args != nullptr) {
-    PyErr_SetObject(PyExc_OSError, args);
-    Py_DECREF(args);
+  try {
+    const std::string message =
+        filename != nullptr ? without_file(error.what(), filename) : error.what();
+    // Decoded as file names are (undecodable bytes kept as surrogates).
+    PyObject* text =
+        PyUnicode_DecodeFSDefaultAndSize(message.data(), static_cast<Py_ssize_t>(message.size()));
+    PyObject* args = filename != nullptr
+                         ? Py_BuildValue("(iNO)", error.code().value(), text, filename)
+                         : Py_BuildValue("(iN)", error.code().value(), text);
+    if (args != nullptr) {
+      PyErr_SetObject(PyExc_OSError, args);
+      Py_DECREF(args);
+    }
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
   }
   return nullptr;
 }
@@ -103,6 +135,9 @@ std::uint64_t to_size(py::handle value, const char* what) {
 }
 
 PathOrFd to_path_or_fd(py::handle source) {
+  if (PyBool_Check(source.ptr())) {
+    throw py::type_error("a file descriptor must be an int, not bool");
+  }
   if (PyLong_Check(source.ptr())) {
     const long fd = PyLong_AsLong(source.ptr());
     if (fd == -1 && PyErr_Occurred()) throw py::error_already_set();

@@ -21,7 +21,10 @@
 namespace smmap::python {
 
 // Sets OSError(errno, message[, filename]) from |error|; Python picks the
-// subclass for the errno. |filename| may be null. Returns nullptr.
+// subclass for the errno. |filename| may be null; when it is not, the message
+// leaves out the " '<file>'" naming it, since str() of the OSError appends
+// the file itself ("[Errno 21] read: Is a directory: '/data'"). Returns
+// nullptr.
 PyObject* set_os_error(const std::system_error& error, PyObject* filename) noexcept;
 
 // The same, naming |source| (may be null) when it is a path; a descriptor

@@ -49,7 +49,7 @@ inline py::int_ to_int(std::uint64_t value) {
 }
 
 // A path (str, bytes or os.PathLike, encoded as os.fsencode does) or a file
-// descriptor (int). Raises TypeError for anything else.
+// descriptor (int). Raises TypeError for anything else, bool included.
 PathOrFd to_path_or_fd(py::handle source);
 
 }  // namespace smmap::python

@@ -135,5 +135,5 @@ def test_file_truncated_under_the_mapping_raises_eio(tmp_path):
         with pytest.raises(OSError) as error:
             read()
         assert error.value.errno == errno.EIO
-        assert "shrinking" in str(error.value)  # the message names the file
+        assert str(error.value).count(str(path)) == 1  # the message names the file, once
     assert buf[10] == file_bytes(20)[10]  # what is left still reads

@@ -141,6 +141,43 @@ def test_make_cursor_errors(tmp_path):
     assert manager.num_file_handles() == 0
 
 
+def test_oserror_names_the_file_once(tmp_path):
+    import pathlib
+    manager = SlidingWindowMapManager()
+    missing = str(tmp_path / "missing")
+    directory = str(tmp_path)
+    # OSError's str() appends the file name; the message itself leaves it out.
+    for source, kind, err, operation, shown in [
+            (missing, FileNotFoundError, errno.ENOENT, "stat", repr(missing)),
+            (missing.encode(), FileNotFoundError, errno.ENOENT, "stat", repr(missing.encode())),
+            (directory, IsADirectoryError, errno.EISDIR, "read", repr(directory)),
+            (pathlib.Path(directory), IsADirectoryError, errno.EISDIR, "read",
+             repr(pathlib.Path(directory)))]:
+        with pytest.raises(kind) as error:
+            manager.make_cursor(source)
+        assert error.value.errno == err and error.value.filename is source
+        assert error.value.strerror == f"{operation}: {os.strerror(err)}"
+        assert str(error.value) == f"[Errno {err}] {operation}: {os.strerror(err)}: {shown}"
+        assert str(error.value).count(directory) == 1
+    # A descriptor has no file name: the message names it, once.
+    with pytest.raises(OSError) as error:
+        manager.make_cursor(10**6)
+    assert error.value.filename is None
+    assert str(error.value) == f"[Errno {errno.EBADF}] fstat 'fd 1000000': {os.strerror(errno.EBADF)}"
+
+
+def test_a_bool_is_not_a_descriptor():
+    from smmap import MapRegion, MapRegionList
+    for manager in (SlidingWindowMapManager(), StaticWindowMapManager()):
+        for flag in (True, False):
+            with pytest.raises(TypeError, match="bool"):
+                manager.make_cursor(flag)
+    with pytest.raises(TypeError, match="bool"):
+        MapRegion(True, 0, 1)
+    with pytest.raises(TypeError, match="bool"):
+        MapRegionList(True)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file(make_file):
     path = make_file(10)

@@ -36,11 +36,12 @@ def program() -> str:
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
-    """Runs the program; stdout as bytes, stderr as text. The timeout only
-    catches a hang: a scan built with ThreadSanitizer on a loaded machine
-    takes over a minute."""
-    result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, timeout=600, **kwargs)
+    """Runs the program; stdout as bytes (unless stdout= sends it elsewhere),
+    stderr as text. The timeout only catches a hang: a scan built with
+    ThreadSanitizer on a loaded machine takes over a minute."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    result = subprocess.run([program(), *map(str, args)], stderr=subprocess.PIPE, timeout=600,
+                            **kwargs)
     result.stderr = result.stderr.decode()
     assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
     return result
