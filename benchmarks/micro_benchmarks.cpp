@@ -5,7 +5,7 @@
 // targets; `make bench` runs them.
 //
 // The data are files whose every byte depends on its offset
-// (tests/test_files.hpp), written once per run into a temporary directory
+// (src/support/test_files.hpp), written once per run into a temporary directory
 // and read back through readahead; they stay in the page cache, so these are
 // warm-cache figures.
 #include <benchmark/benchmark.h>
