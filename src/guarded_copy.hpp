@@ -1,20 +1,27 @@
 // Copies out of mapped memory that survive a file truncated under the map.
 //
 // When another process truncates a file, touching a mapped page past the new
-// end raises SIGBUS, which kills the process. Every copy out of a region —
-// SlidingWindowMapBuffer::read() and operator[], and the Python binding's
-// indexing and slicing — goes through guarded_copy(), which turns that fault
-// into a std::system_error(EIO). Raw spans (WindowCursor::buffer(), map(),
-// MapRegion::buffer()) are read by the caller directly and cannot be guarded.
+// end raises SIGBUS, which kills the process. Every copy the library makes out
+// of a region goes through guarded_memcpy(), which returns the address that
+// faulted instead: SlidingWindowMapBuffer::read() and operator[] (and with
+// them the Python buffer's indexing and slicing) and the other slices of a
+// Python MappedBytes through guarded_copy(), which turns the fault into a
+// std::system_error(EIO); MappedBytes' indexing and its slices of step 1 under
+// 1 MiB through copy_or_fault(), copying again through guarded_copy() for the
+// error when one faults; the window-cost measurement (window_costs.cpp) and,
+// on Windows, detach_from_file() through guarded_memcpy() and copy_or_fault()
+// themselves. Raw spans (WindowCursor::buffer(), map(), MapRegion::buffer())
+// are read by the caller directly and cannot be guarded.
 //
-// How: on the first guarded copy a SIGBUS handler is installed for the
-// process (SA_SIGINFO | SA_ONSTACK | SA_NODEFER). On x86-64 Linux the bytes
-// are copied by one small assembly routine (src/guarded_copy.cpp); when one
-// of its loads faults, the handler recognises the routine by the faulting
-// instruction's address and resumes it at a fixup that returns the fault
-// address, as the kernel's exception tables do: a copy costs no more than a
-// memcpy (docs/benchmarks.md). Elsewhere (32-bit) each copy records a
-// sigsetjmp buffer in a thread_local and the handler jumps back to it.
+// How: on the first guarded copy a SIGBUS handler is installed for the process
+// (SA_SIGINFO | SA_ONSTACK | SA_NODEFER). On x86-64 Linux the bytes are copied
+// by one small assembly routine (src/guarded_copy.cpp); when one of its loads
+// faults, the handler recognises the routine by the faulting instruction's
+// address and resumes it at a fixup that returns the fault address, as the
+// kernel's exception tables do: a copy costs about what a memcpy costs
+// (docs/benchmarks.md, "Guarded copies"). Elsewhere (32-bit x86, other CPUs,
+// other POSIX systems) each copy records a sigsetjmp buffer in a thread_local
+// and the handler jumps back to it.
 //
 // Chaining: any other SIGBUS goes to the handler ours was installed over
 // (or, if there was none, ends the process as it would have without us).

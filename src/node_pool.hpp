@@ -1,10 +1,10 @@
 // NodePool and PoolAllocator: the nodes of a manager's region maps, packed
-// into 2 MiB chunks of their own. A miss descends its file's map two or three
-// times; with tens of thousands of one-page copy windows, nodes scattered
-// over the heap make each level of each descent a cache and TLB miss
-// (docs/design.md, "Adaptive windows"). Packed, the tree's top levels share
-// cache lines and the whole of it a few TLB entries (one large page each
-// where transparent huge pages allow it).
+// into 2 MiB chunks of their own. A miss descends its file's map at least
+// once, and once more for each region it evicts; with tens of thousands of
+// one-page copy windows, nodes scattered over the heap make each level of each
+// descent a cache and TLB miss (docs/design.md, "Adaptive windows"). Packed,
+// the tree's top levels share cache lines and the whole of it a few TLB
+// entries (one large page each where transparent huge pages allow it).
 //
 // Freed nodes are reused; chunks go back to the system with the pool, when
 // the manager's state goes.

@@ -1,5 +1,6 @@
 // Placing a new window in a file, between the regions already mapped
-// (docs/design.md, "Placing a window"). Pure arithmetic: nothing is mapped.
+// (docs/design.md, "Obtaining a region", step 3). Pure arithmetic: nothing is
+// mapped.
 //
 // Thread safety: pure functions.
 #pragma once

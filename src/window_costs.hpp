@@ -1,8 +1,7 @@
 // WindowCosts: what this machine charges for one window of a file, mapped or
 // copied (docs/design.md, "Adaptive windows"). Machines differ widely here —
-// a mapped miss (map, first touch, unmap) has cost ~7 µs on one and
-// 50–250 µs on another, and mapping, touching every page of and unmapping
-// 1 MiB 630–830 µs there against 85 µs for a pread of it — so adaptive
+// docs/benchmarks.md has one where mapping, touching every page of and
+// unmapping 1 MiB costs 767 µs against 85 µs for a pread of it — so adaptive
 // windows ask the machine rather than assume.
 //
 // Thread safety: measure_window_costs() is thread-safe; the override is for
@@ -26,8 +25,8 @@ struct WindowCosts {
 };
 
 // Measures both ways of reading [ofs, ofs + size) of |file|, best of two
-// each. Takes ~2–3 times the cost of one window; never throws: a failure
-// gives {0, 0}.
+// each: two mapped and two copied windows' time. Never throws: a failure
+// gives {0, 0}; a file system that cannot map gives a map_ns of UINT64_MAX.
 // REQUIRES: ofs is a multiple of ALLOCATIONGRANULARITY; size > 0 fits the file.
 WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept;
 

@@ -1,6 +1,6 @@
 // Behaviour the documentation states where the API alone does not say it
-// (docs/design.md, "Decisions where the spec is silent"; docs/benchmarks.md):
-// each test here is named there.
+// (docs/design.md, "Decisions where the contract leaves a choice";
+// docs/benchmarks.md): each test here is named there.
 #include <gtest/gtest.h>
 #ifndef _WIN32
 #include <signal.h>

@@ -339,6 +339,26 @@ TEST_F(FaultInjectionTest, UnmappableFileIsReadIntoMemory) {
   EXPECT_TRUE(matches(direct.buffer(), 4096));
 }
 
+TEST_F(FaultInjectionTest, AFileSystemThatCannotMapMeasuresAsMappingNeverPays) {
+  // Measured, not pinned: the measurement's own map is read into memory too,
+  // and include/smmap/stats.hpp says how that is reported.
+  struct Measured {
+    Measured() { detail::override_window_costs(std::nullopt); }
+    ~Measured() { detail::override_window_costs(detail::WindowCosts{.map_ns = 1, .copy_ns = 2}); }
+  } measured;
+  SlidingWindowMapManager manager(64 * kKiB, 256 * kKiB);
+  mmap_fault = Fault{.times = -1, .error = ENODEV};
+  WindowCursor cursor = manager.make_cursor(file_);
+  for (std::uint64_t at = 0; at < 1024 * kKiB; at += 64 * kKiB) {  // near misses: measured
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+  }
+  const ManagerStats stats = manager.stats();
+  EXPECT_EQ(stats.window_map_ns, UINT64_MAX);
+  EXPECT_GT(stats.window_copy_ns, 0u);
+  EXPECT_LT(stats.window_copy_ns, UINT64_MAX);
+  EXPECT_EQ(live_maps, 0);
+}
+
 TEST_F(FaultInjectionTest, UnmappableFileThatCannotBeReadEither) {
   SlidingWindowMapManager manager(64 * kKiB);
   WindowCursor cursor = manager.make_cursor(file_);

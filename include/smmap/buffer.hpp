@@ -49,7 +49,8 @@ class SlidingWindowMapBuffer {
 
   // Uses |cursor| to view bytes [offset, offset + size) of its file, clipped
   // to the file's end. Returns true iff the cursor is associated and |offset|
-  // is inside the file; on false the buffer is empty.
+  // is inside the file; on false the buffer is empty. Throws as
+  // WindowCursor::use_region() does when the first window cannot be mapped.
   bool begin_access(WindowCursor& cursor, std::uint64_t offset = 0, std::uint64_t size = kToEnd,
                     int flags = 0);
   // The same with the cursor already set; false when there is none.
@@ -70,13 +71,18 @@ class SlidingWindowMapBuffer {
   // is this.
   // Throws std::out_of_range when i >= size(); std::system_error when the
   // bytes cannot be mapped or the file was truncated under the mapping;
-  // std::logic_error when the cursor was reassigned to no file meanwhile.
+  // std::logic_error when the cursor no longer reaches the byte (see read()).
   std::byte operator[](std::uint64_t i);
 
   // Copies bytes from relative index |index| (file offset offset() + index)
-  // into |out|, crossing windows, and returns how many were copied: fewer
-  // than out.size() only at the end.
-  // Throws as operator[] does (the index is not checked: past the end gives 0).
+  // into |out|, crossing windows (moving the cursor as use_region() does), and
+  // returns how many were copied: fewer than out.size() at the end of the
+  // buffer (0 from size() on), or where the cursor no longer reaches the
+  // bytes because it was reassigned (to no file, or to a shorter one) or
+  // moved from meanwhile: there read() returns what it got, 0 for none,
+  // where operator[] throws.
+  // Throws std::system_error when the bytes cannot be mapped or the file was
+  // truncated under the mapping; never std::out_of_range or std::logic_error.
   std::size_t read(std::uint64_t index, std::span<std::byte> out);
 
  private:

@@ -15,7 +15,9 @@
 //
 // Pointer lifetime: buffer() and map() stay valid until the cursor's next
 // use_region(), unuse_region(), assignment or destruction.
-// Spans from buffer()/map() are not guarded: a file truncated under them raises SIGBUS.
+// Spans from buffer()/map() are not guarded: touching a page of a mapped window
+// whose file was truncated under it raises SIGBUS (a copy window keeps the
+// bytes it read).
 //
 //   #include <smmap/manager.hpp>
 //   smmap::SlidingWindowMapManager manager;

@@ -134,9 +134,10 @@ class StaticWindowMapManager {
   // next window, after checking that the path still names the same file:
   // when it does not, use_region throws std::system_error(ESTALE) and new
   // cursors get a fresh entry. Descriptors passed in by the caller are never
-  // closed and not counted. The default is a quarter of RLIMIT_NOFILE when
-  // the manager is made, so most descriptors stay the application's; on
-  // Windows, where the descriptor is the file's HANDLE, it is 512.
+  // closed and not counted. The default is a quarter of the soft
+  // RLIMIT_NOFILE when the manager is made (at most 16384; 256 if it cannot
+  // be read), so most descriptors stay the application's; on Windows, where
+  // the descriptor is the file's HANDLE, it is 512.
   std::size_t max_open_descriptors() const;
   // Sets the budget (at least 1) and closes descriptors down to it.
   void set_max_open_descriptors(std::size_t count);
@@ -161,16 +162,20 @@ class StaticWindowMapManager {
   bool align_large_windows() const;
   void set_align_large_windows(bool align);
 
-  // Adaptive windows (docs/design.md): when on, a file whose mapped windows
-  // keep being evicted having served only a few reads (sparse random reads
-  // under the memory limit) gets copy windows for requests with a size: the
-  // requested pages read with pread into a heap block (MapRegion::is_copy()),
-  // counted in both limits and evicted like any region. Reads that cluster or
+  // Adaptive windows (docs/design.md, "Adaptive windows"): when on, the
+  // manager measures once what mapping a window costs this machine against
+  // reading it with pread, and a file whose mapped windows keep being evicted
+  // having served only a few reads (sparse random reads under the memory
+  // limit), or, where mapping does not pay, that is read in runs, gets copy
+  // windows for small requests with a size: the requested pages read with
+  // pread into a heap block (MapRegion::is_copy()), counted in both limits
+  // and evicted like any region. Where mapping pays, reads that cluster or
   // run sequentially switch the file back to mapped windows. A request
-  // without a size (use_region(offset)) always gets a mapped window as large
-  // as the window size allows. When off, windows are placed exactly as smmap
-  // places them. Affects only windows made afterwards; whole-file managers
-  // never copy.
+  // without a size (use_region(offset)) is never served by an unused copy
+  // window: unless a mapped window, or a region a cursor pins, holds the
+  // offset, it gets a mapped window as large as the window size allows.
+  // When off, windows are placed exactly as smmap places them. Affects only
+  // windows made afterwards; whole-file managers never copy.
   bool adaptive() const;
   void set_adaptive(bool adaptive);
 

@@ -55,8 +55,11 @@ class MapRegion {
   std::span<const std::byte> map() const noexcept { return bytes_; }
   const std::byte* data() const noexcept { return bytes_.data(); }
 
-  // True iff the bytes were read into memory because the file cannot be
-  // mapped (some network and virtual file systems).
+  // True iff the bytes were read into memory (pread; ReadFile on Windows)
+  // rather than mapped: a copy window of adaptive windows
+  // (SlidingWindowMapManager::set_adaptive()), or a window of a file that
+  // cannot be mapped (some network and virtual file systems). A copy holds
+  // the bytes as they were when read.
   bool is_copy() const noexcept { return copied_; }
 
  protected:

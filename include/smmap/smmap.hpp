@@ -4,6 +4,9 @@
 // files, with the least recently used unused window unmapped when a memory or
 // handle limit is reached. See manager.hpp to start.
 //
+// Thread safety: as each header says; managers are thread-safe, cursors and
+// buffers are used by one thread at a time.
+//
 //   #include <smmap/smmap.hpp>
 //   smmap::SlidingWindowMapManager manager;
 //   smmap::WindowCursor cursor = manager.make_cursor("data.bin");

@@ -23,27 +23,63 @@
 namespace smmap {
 
 struct ManagerStats {
-  std::uint64_t cursor_hits = 0;         // use_region served by the cursor's own region
-  std::uint64_t region_hits = 0;         // served by another live region of the file
-  std::uint64_t maps = 0;                // new regions made
-  std::uint64_t copies = 0;              // of those, regions read into memory with pread
-  std::uint64_t copy_windows = 0;        // of those, copy windows of adaptive windows (the
-                                         // rest: files that cannot be mapped); maps - copies
-                                         // were mmap'ed
-  std::uint64_t switches_to_copy = 0;    // files the detector moved to copy windows
-  std::uint64_t switches_to_map = 0;     // files it moved back to mapped windows
-  std::uint64_t window_map_ns = 0;       // measured cost of mapping, touching and unmapping
-                                         // one window (0: not measured)
-  std::uint64_t window_copy_ns = 0;      // measured cost of reading the same window into a
-                                         // copy window (0: not measured)
-  std::uint64_t unmaps_by_eviction = 0;  // regions unmapped to stay under a limit
-  std::uint64_t unmaps_by_collect = 0;   // regions unmapped by collect()
-  std::uint64_t map_retries = 0;         // failed maps retried after freeing every unused region
-  std::uint64_t peak_mapped_bytes = 0;   // highest mapped_memory_size()
-  std::uint64_t peak_regions = 0;        // highest num_file_handles()
-  std::uint64_t replaced_files = 0;      // make_cursor found a file replaced or resized
-  std::uint64_t descriptor_closes = 0;   // descriptors closed to stay within the budget
-  std::uint64_t descriptor_reopens = 0;  // of those, reopened to map a window
+  // use_region() served by the cursor's own region (the lock-free hit path;
+  // SlidingWindowMapBuffer's reads count too).
+  std::uint64_t cursor_hits = 0;
+  // use_region() served by another live region of the file: an unused one,
+  // or one other cursors pin.
+  std::uint64_t region_hits = 0;
+  // Regions made: mapped, or read into memory (the next two counters).
+  std::uint64_t maps = 0;
+  // Of those, regions read into memory with pread (ReadFile on Windows):
+  // copy windows, and windows of files that cannot be mapped. maps - copies
+  // were mapped.
+  std::uint64_t copies = 0;
+  // Of those, the copy windows of adaptive windows; copies - copy_windows
+  // were made for files that cannot be mapped.
+  std::uint64_t copy_windows = 0;
+  // Times a file's detector switched it to copy windows (after wasted mapped
+  // windows, or near misses where mapping does not pay).
+  std::uint64_t switches_to_copy = 0;
+  // Times a file's detector switched it back to mapped windows.
+  std::uint64_t switches_to_map = 0;
+  // The measured cost of mapping one window, reading a byte of each of its
+  // pages and unmapping it; 0 until measured, or when the measurement failed;
+  // UINT64_MAX where the file system cannot map.
+  std::uint64_t window_map_ns = 0;
+  // The measured cost of reading the same window into a copy window; 0 as
+  // window_map_ns (never UINT64_MAX).
+  std::uint64_t window_copy_ns = 0;
+  // Regions the manager unmapped on its own: unused ones, coldest first, to
+  // make room under the memory or handle limit for a new region; every
+  // unused region before retrying a failed map, or an open that ran out of
+  // descriptors; a file's unused copy windows in the way of a mapped window
+  // for a request without a size; a file's unused mapped windows when it
+  // switches to copy windows; and the regions of a replaced file when its
+  // last cursor goes.
+  std::uint64_t unmaps_by_eviction = 0;
+  // Regions unmapped by collect() and collect_lru_region(), and the unused
+  // regions force_map_handle_removal_win() unmaps (Windows).
+  std::uint64_t unmaps_by_collect = 0;
+  // Second attempts after a failure: a map (mapped or copy window) that
+  // failed, retried after unmapping every unused region; opening a file
+  // (make_cursor) that ran out of descriptors, retried after unmapping every
+  // unused region and closing every descriptor the manager holds; reopening
+  // a file whose descriptor the budget closed, out of descriptors, retried
+  // after closing every descriptor the manager holds.
+  std::uint64_t map_retries = 0;
+  std::uint64_t peak_mapped_bytes = 0;  // highest mapped_memory_size()
+  std::uint64_t peak_regions = 0;       // highest num_file_handles()
+  // make_cursor() found that the file had changed since its entry was made
+  // (another device, inode, size or modification time) and made a fresh one.
+  std::uint64_t replaced_files = 0;
+  // Descriptors of files opened from paths closed while their entry lives:
+  // the least recently used ones over the descriptor budget (also when
+  // set_max_open_descriptors() lowers it), and all of them when opening or
+  // reopening a file ran out of descriptors.
+  std::uint64_t descriptor_closes = 0;
+  // Of those, descriptors opened again to map a window.
+  std::uint64_t descriptor_reopens = 0;
 };
 
 // Every counter of ManagerStats with its name, in declaration order: the one

@@ -92,16 +92,20 @@ void bind_managers(py::module_& m) {
            })
       .def("max_mapped_memory_size", &StaticWindowMapManager::max_mapped_memory_size)
       .def("collect", &StaticWindowMapManager::collect)
-      .def("_collect_lru_region",
-           [](StaticWindowMapManager& manager, py::handle size) {
-             return manager.collect_lru_region(to_size(size, "size"));
-           })
-      .def("force_map_handle_removal_win",
-           [](StaticWindowMapManager& manager, py::handle base_path) {
-             const PathOrFd where = to_path_or_fd(base_path);
-             const auto* path = std::get_if<std::filesystem::path>(&where);
-             return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
-           })
+      .def(
+          "_collect_lru_region",
+          [](StaticWindowMapManager& manager, py::handle size) {
+            return manager.collect_lru_region(to_size(size, "size"));
+          },
+          py::arg("size"))
+      .def(
+          "force_map_handle_removal_win",
+          [](StaticWindowMapManager& manager, py::handle base_path) {
+            const PathOrFd where = to_path_or_fd(base_path);
+            const auto* path = std::get_if<std::filesystem::path>(&where);
+            return path == nullptr ? 0 : manager.force_map_handle_removal_win(*path);
+          },
+          py::arg("base_path"))
       .def("stats", &StaticWindowMapManager::stats)
       .def("adaptive", &StaticWindowMapManager::adaptive)
       .def("set_adaptive", &StaticWindowMapManager::set_adaptive, py::arg("adaptive"));

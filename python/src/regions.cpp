@@ -125,8 +125,10 @@ void bind_regions(py::module_& m) {
       .def("ofs_begin", [](const Region& r) { return r.ofs; })
       .def("ofs_end", [](const Region& r) { return r.ofs + r.size; })
       .def("size", [](const Region& r) { return r.size; })
-      .def("includes_ofs",
-           [](const Region& r, py::handle ofs) { return includes(r.ofs, r.size, ofs); })
+      .def(
+          "includes_ofs",
+          [](const Region& r, py::handle ofs) { return includes(r.ofs, r.size, ofs); },
+          py::arg("ofs"))
       .def("client_count", &client_count)
       .def("increment_client_count", &increment_client_count, py::arg("ofs") = 1)
       .def("release",
