@@ -429,7 +429,7 @@ def path_exists(cited, base):
     if braces:
         return all(path_exists(cited[:braces.start()] + part + cited[braces.end():], base)
                    for part in braces.group(1).split(","))
-    return any(glob.glob(str(folder / cited)) for folder in (SOURCE_DIR, SOURCE_DIR / base))
+    return any(glob.glob(str(folder / cited), recursive=True) for folder in (SOURCE_DIR, SOURCE_DIR / base))
 
 
 def check_references():

@@ -367,6 +367,8 @@ TEST_F(FaultInjectionTest, UnmappableFileThatCannotBeReadEither) {
   pread_fault = Fault{.times = 1, .error = EINTR};  // interrupted reads are repeated
   ASSERT_TRUE(cursor.use_region(0).is_valid());
   EXPECT_TRUE(matches(cursor.buffer(), 0));
+  EXPECT_EQ(pread_fault.calls, 2);             // by the read itself,
+  EXPECT_EQ(manager.stats().map_retries, 0u);  // not by the manager's retry
 
   pread_fault = Fault{.times = -1, .error = EIO};
   std::system_error thrown = error_of([&] { cursor.use_region(640 * kKiB); });
