@@ -182,7 +182,7 @@ test-python-install: deps-python-install
 
 # The library built by clang with its thread-safety analysis as errors: every
 # member marked GUARDED_BY is touched only with its mutex held, and every
-# function marked REQUIRES is called with it (src/thread_annotations.hpp).
+# function marked REQUIRES is called with it (src/util/thread_annotations.hpp).
 .PHONY: test-thread-safety
 test-thread-safety: deps-thread-safety
 	cmake -S . -B build-thread-safety -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench_files.hpp"
-#include "guarded_copy.hpp"
+#include "port/guarded_copy.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
 
@@ -397,7 +397,7 @@ void BM_EvictionWithLiveRegions(benchmark::State& state) {
 BENCHMARK(BM_EvictionWithLiveRegions)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 
 // The library's own share of a miss: mmap and munmap replaced (through the
-// seam in src/system_calls.hpp) by stubs that hand out one pre-faulted
+// seam in src/port/posix/system_calls.hpp) by stubs that hand out one pre-faulted
 // anonymous block and unmap nothing, so what remains is placement, lookup,
 // LRU eviction and bookkeeping under the lock.
 // REQUIRES: every region mapped meanwhile is gone before destruction.

@@ -33,7 +33,7 @@
 
 #include "smmap/smmap.hpp"
 #include "test_files.hpp"
-#include "window_costs.hpp"
+#include "policy/window_costs.hpp"
 
 namespace {
 

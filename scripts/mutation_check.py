@@ -22,9 +22,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORE = "src/manager_core.cpp"
-ADAPTIVE = "src/adaptive_windows.cpp"
-PATTERN = "src/access_pattern.hpp"
+CORE = "src/core/manager_core.cpp"
+ADAPTIVE = "src/policy/adaptive_windows.cpp"
+PATTERN = "src/policy/access_pattern.hpp"
 
 # (name, file, original, mutated)
 MUTATIONS = [
@@ -37,11 +37,11 @@ MUTATIONS = [
      "std::min({size ? size : file_size_, max_request_})"),
     ("hit path: hits not counted", "include/smmap/cursor.hpp",
      "      ++unreported_hits_;\n", "\n"),
-    ("cursor move: source keeps its region", "src/cursor.cpp",
+    ("cursor move: source keeps its region", "src/api/cursor.cpp",
      "  region_ = std::exchange(other.region_, nullptr);", "  region_ = other.region_;"),
-    ("cursor move: source still reports a size", "src/cursor.cpp",
+    ("cursor move: source still reports a size", "src/api/cursor.cpp",
      "  size_ = std::exchange(other.size_, 0);", "  size_ = other.size_;"),
-    ("cursor copy: no extra pin", "src/cursor.cpp",
+    ("cursor copy: no extra pin", "src/api/cursor.cpp",
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), managed(region_));",
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), nullptr);"),
     ("cursor destroyed: hits counted twice", CORE,
@@ -50,16 +50,16 @@ MUTATIONS = [
      "  stats_.cursor_hits += 2 * hits;\n  if (region != nullptr) {\n    region->uses_ += hits;\n"
      "    unpin_locked(region);\n  }\n  --entry->cursors_;"),
     # Placement (docs/design.md, "Obtaining a region", step 3).
-    ("placement: no left extension", "src/placement.cpp",
+    ("placement: no left extension", "src/policy/placement.cpp",
      "  window.extend_left_to(MapWindow(gap.begin, 0), max_window);\n", "\n"),
-    ("placement: no right extension", "src/placement.cpp",
+    ("placement: no right extension", "src/policy/placement.cpp",
      "  window.extend_right_to(MapWindow(gap.end, 0), max_window);\n", "\n"),
-    ("placement: not aligned", "src/placement.cpp", "  window.align();\n", "\n"),
-    ("placement: no right clip", "src/placement.cpp",
+    ("placement: not aligned", "src/policy/placement.cpp", "  window.align();\n", "\n"),
+    ("placement: no right clip", "src/policy/placement.cpp",
      "  if (window.ofs_end() > gap.end) window.size = gap.end - window.ofs;\n", "\n"),
-    ("large pages: never aligned", "src/placement.cpp",
+    ("large pages: never aligned", "src/policy/placement.cpp",
      "  if (start > offset) return;", "  return;"),
-    ("large pages: the left neighbour ignored", "src/placement.cpp",
+    ("large pages: the left neighbour ignored", "src/policy/placement.cpp",
      "std::max(gap.begin, wanted_end > max_window ? wanted_end - max_window : 0)",
      "(wanted_end > max_window ? wanted_end - max_window : 0)"),
     # Lookup, limits and eviction.
@@ -120,10 +120,10 @@ MUTATIONS = [
      "    ++stats_.unmaps_by_eviction;",
      "    if (region.is_copy() || region.pins() != 0) continue;\n    unmap_locked(&region);"),
     # File identity and the descriptor budget.
-    ("identity: mtime ignored", "src/open_file.hpp",
+    ("identity: mtime ignored", "src/port/open_file.hpp",
      "  bool operator==(const FileIdentity&) const = default;",
      "  bool operator==(const FileIdentity& o) const { return device == o.device && inode == o.inode && size == o.size; }"),
-    ("identity: mtime to the second", "src/open_file.cpp",
+    ("identity: mtime to the second", "src/port/posix/open_file.cpp",
      " * 1'000'000'000 + modified.tv_nsec,", " * 1'000'000'000,"),
     ("identity: replaced files reuse the entry", CORE,
      "  if (!slot || slot->identity() != fresh->identity()) {", "  if (!slot) {"),
@@ -135,9 +135,9 @@ MUTATIONS = [
      "descriptors_.oldest() != keep) {\n    close_descriptor_locked(*descriptors_.newest());"),
     ("descriptor budget: use does not make a file recent", CORE,
      "    descriptors_.touch(&entry);\n", "\n"),
-    ("descriptor budget: half the limit by default", "src/open_file.cpp",
+    ("descriptor budget: half the limit by default", "src/port/posix/open_file.cpp",
      "static_cast<std::size_t>(soft / 4)", "static_cast<std::size_t>(soft / 2)"),
-    ("descriptor budget: reopen without identity check", "src/file_entry.hpp",
+    ("descriptor budget: reopen without identity check", "src/core/file_entry.hpp",
      "    if (again.identity() != file_.identity()) {", "    if (false) {"),
     ("out of descriptors at open: own descriptors kept", CORE,
      "      stats_.unmaps_by_eviction += evict_all_locked();\n      close_descriptors_locked();",
@@ -153,7 +153,7 @@ MUTATIONS = [
      "pages > std::max(std::min(window / 4, cap), ALLOCATIONGRANULARITY)",
      "pages > std::max(std::min(window / 2, cap), ALLOCATIONGRANULARITY)"),
     ("adaptive: copy windows up to 4 MiB", ADAPTIVE,
-     "constexpr std::uint64_t kMaxCopyWindow = 2 << 20;",
+     "constexpr std::uint64_t kMaxCopyWindow = kChunkSize;",
      "constexpr std::uint64_t kMaxCopyWindow = 4 << 20;"),
     ("adaptive: near while copying is a whole window", ADAPTIVE,
      "pattern.copying() ? std::max(window / 2, ALLOCATIONGRANULARITY) : window + 1",
@@ -178,26 +178,26 @@ MUTATIONS = [
     ("adaptive: single-use windows do not shrink the next", PATTERN,
      "      learned_ /= 2;\n", "\n"),
     # Copy windows' memory and reads.
-    ("copy blocks: carved overlapping", "src/copy_blocks.cpp",
+    ("copy blocks: carved overlapping", "src/core/copy_blocks.cpp",
      "free.push_back(chunk + at - block);", "free.push_back(chunk + (at - block) / 2);"),
-    ("copy read: EINTR not retried", "src/mapping.cpp",
+    ("copy read: EINTR not retried", "src/port/posix/mapping.cpp",
      "    if (got < 0 && errno == EINTR) continue;\n", "\n"),
     # The buffer and standalone regions.
-    ("buffer: absolute indices", "src/buffer.cpp",
+    ("buffer: absolute indices", "src/api/buffer.cpp",
      "  std::uint64_t position = offset_ + index;", "  std::uint64_t position = index;"),
-    ("buffer: read past its size", "src/buffer.cpp",
+    ("buffer: read past its size", "src/api/buffer.cpp",
      "  if (index >= size_ || cursor_ == nullptr) return 0;", "  if (cursor_ == nullptr) return 0;"),
-    ("MapRegion: unaligned offsets accepted", "src/region.cpp",
+    ("MapRegion: unaligned offsets accepted", "src/api/region.cpp",
      "  if (ofs % ALLOCATIONGRANULARITY != 0 || ofs >= file.size()) {", "  if (ofs >= file.size()) {"),
     # The SIGBUS guard.
-    ("guard: any SIGBUS taken for the copy's own", "src/guarded_copy.cpp",
+    ("guard: any SIGBUS taken for the copy's own", "src/port/posix/guarded_copy.cpp",
      "  if (pc < reinterpret_cast<std::uintptr_t>(&smmap_guarded_memcpy) ||",
      "  if (false && pc < reinterpret_cast<std::uintptr_t>(&smmap_guarded_memcpy) ||"),
-    ("guard: armed after a fault", "src/guarded_copy.cpp",
+    ("guard: armed after a fault", "src/port/posix/guarded_copy.cpp",
      "  this_thread.copying = 0;\n  registers[REG_RAX]", "  registers[REG_RAX]"),
-    ("guard: a handed-back fault not let through", "src/guarded_copy.cpp",
+    ("guard: a handed-back fault not let through", "src/port/posix/guarded_copy.cpp",
      "      self.copying = 2;\n      return;\n", "\n"),
-    ("guard: the first lost byte from the fault address only", "src/guarded_copy.cpp",
+    ("guard: the first lost byte from the fault address only", "src/port/posix/guarded_copy.cpp",
      "  if (now >= 0 && static_cast<std::uint64_t>(now) < file_offset + size) {",
      "  if (false) {"),
 ]

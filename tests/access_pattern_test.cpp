@@ -1,7 +1,7 @@
 // AccessPattern, the per-file detector of adaptive windows, on its own: each
 // documented threshold pinned to its exact value (docs/design.md, "Adaptive
-// windows"; src/access_pattern.hpp).
-#include "access_pattern.hpp"
+// windows"; src/policy/access_pattern.hpp).
+#include "policy/access_pattern.hpp"
 
 #include <gtest/gtest.h>
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "test_files.hpp"
-#include "window_costs.hpp"
+#include "policy/window_costs.hpp"
 
 namespace smmap {
 namespace {

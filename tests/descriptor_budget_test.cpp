@@ -18,7 +18,7 @@
 
 #include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
-#include "system_calls.hpp"  // ESTALE on Windows
+#include "platform.hpp"  // ESTALE on Windows
 #include "test_files.hpp"
 
 namespace smmap {

@@ -1,4 +1,4 @@
-// System calls that fail: through the seam in src/system_calls.hpp the tests
+// System calls that fail: through the seam in src/port/posix/system_calls.hpp the tests
 // make open, stat, fstat, mmap and pread fail with ENOMEM, EMFILE, ENFILE,
 // ENODEV, EACCES... and check the manager evicts and retries once, then
 // throws a clear error, leaks nothing, and keeps working afterwards.
@@ -13,11 +13,11 @@
 #include <system_error>
 #include <vector>
 
+#include "policy/window_costs.hpp"
 #include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
-#include "window_costs.hpp"
 
 #ifdef _WIN32
 

@@ -5,7 +5,7 @@
 // (docs/design.md, "Adaptive windows"); adaptive_test.cpp tests measuring.
 #include <gtest/gtest.h>
 
-#include "window_costs.hpp"
+#include "policy/window_costs.hpp"
 
 namespace {
 

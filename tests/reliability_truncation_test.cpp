@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "guarded_copy.hpp"
+#include "port/guarded_copy.hpp"
 #include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
 #include "test_files.hpp"

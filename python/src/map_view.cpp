@@ -7,7 +7,7 @@
 
 #include "cpython.hpp"
 #include "errors.hpp"
-#include "guarded_copy.hpp"
+#include "port/guarded_copy.hpp"
 
 namespace smmap::python {
 namespace {

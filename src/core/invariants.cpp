@@ -1,0 +1,109 @@
+// ManagerCore::check_invariants(): the consistency rules of docs/design.md,
+// "Invariants", checked one by one.
+#include <stdexcept>
+#include <string>
+
+#include "core/manager_core.hpp"
+
+namespace smmap::detail {
+namespace {
+
+void require(bool holds, const std::string& rule) {
+  if (!holds) throw std::logic_error("smmap: manager invariant broken: " + rule);
+}
+
+}  // namespace
+
+void ManagerCore::check_invariants_locked() const {
+  std::uint64_t bytes = 0;
+  std::size_t regions = 0;
+  std::size_t unpinned = 0;
+  std::size_t descriptors = 0;
+
+  auto check_entry = [&](const FileEntry& entry, bool current) {
+    const std::string& what = entry.description();
+    require(entry.current_ == current, what + ": current flag matches the table it is in");
+    if (entry.released_) {
+      require(!entry.file_.is_open(), what + ": a released entry holds no file");
+    } else if (entry.owns_descriptor()) {
+      if (entry.file_.is_open()) ++descriptors;
+    } else {
+      require(entry.file_.is_open(), what + ": a caller's descriptor stays in use");
+    }
+    require(entry.cursors_ > 0 || (current && !entry.regions_.empty()),
+            what + ": an entry with no cursor is current and has regions");
+    const ManagedRegion* previous = nullptr;
+    for (const auto& [ofs, region] : entry.regions_) {
+      const std::string where = what + " region at " + std::to_string(ofs);
+      require(region.ofs_begin() == ofs, where + ": keyed by its start");
+      require(&region.owner() == &entry, where + ": owned by its entry");
+      require(region.size() > 0, where + ": not empty");
+      require(ofs % ALLOCATIONGRANULARITY == 0, where + ": starts on the granularity");
+      require(region.ofs_end() <= entry.file_size(), where + ": inside the file");
+      require(previous == nullptr || previous->ofs_end() <= ofs, where + ": no overlap");
+      if (limits_.largest_window == 0) {
+        require(ofs == 0 && region.size() == entry.file_size(), where + ": maps the whole file");
+      } else {
+        require(region.size() <= limits_.largest_window + ALLOCATIONGRANULARITY,
+                where + ": at most one page over the window size");
+      }
+      require(region.pins() >= 0, where + ": pin count not negative");
+      require(!region.copy_window_ || region.is_copy(), where + ": a copy window is a copy");
+      require(!region.copy_window_ || limits_.largest_window != 0,
+              where + ": whole-file managers make no copy windows");
+      require(region.uses_ >= 1, where + ": served the request it was made for");
+      if (region.pins() == 0) ++unpinned;
+      bytes += region.size();
+      ++regions;
+      previous = &region;
+    }
+  };
+  for (const auto& [key, entry] : current_) {
+    require(key == key_of(entry->path_or_fd()), entry->description() + ": keyed by its source");
+    check_entry(*entry, true);
+  }
+  for (const auto& entry : replaced_) check_entry(*entry, false);
+
+  require(bytes == mapped_bytes_, "mapped bytes are the sum of the region sizes");
+  require(regions == region_count_, "region count is the number of regions");
+  require(region_count_ <= limits_.max_open_handles, "live regions within the handle limit");
+  require(stats_.peak_mapped_bytes >= mapped_bytes_, "peak mapped bytes reached the current");
+  require(stats_.peak_regions >= region_count_, "peak regions reached the current");
+  require(stats_.copy_windows <= stats_.copies && stats_.copies <= stats_.maps,
+          "copy windows are counted among copies, copies among maps");
+
+  // The LRU list holds exactly the unpinned regions, linked both ways.
+  std::size_t linked = 0;
+  const ManagedRegion* older = nullptr;
+  for (const ManagedRegion* region = unpinned_.oldest(); region != nullptr;
+       region = UnpinnedRegions::newer(region)) {
+    require(UnpinnedRegions::older(region) == older, "LRU links agree both ways");
+    require(region->pins() == 0, "every region in the LRU list is unpinned");
+    const auto& owned = region->owner().regions_;
+    const auto found = owned.find(region->ofs_begin());
+    require(found != owned.end() && &found->second == region, "LRU regions are live regions");
+    older = region;
+    ++linked;
+  }
+  require(older == unpinned_.newest(), "the LRU list ends at its newest region");
+  require(linked == unpinned_.size(), "the LRU list's size is its length");
+  require(linked == unpinned, "the LRU list holds every unpinned region");
+
+  // The descriptor list holds exactly the path entries with an open
+  // descriptor, within the budget.
+  std::size_t open = 0;
+  const FileEntry* older_entry = nullptr;
+  for (const FileEntry* entry = descriptors_.oldest(); entry != nullptr;
+       entry = OpenDescriptors::newer(entry)) {
+    require(OpenDescriptors::older(entry) == older_entry, "descriptor links agree both ways");
+    require(entry->owns_descriptor() && entry->file_.is_open() && !entry->released_,
+            entry->description() + ": listed entries hold their own descriptor");
+    older_entry = entry;
+    ++open;
+  }
+  require(open == descriptors_.size(), "the descriptor list's size is its length");
+  require(open == descriptors, "the descriptor list holds every open path descriptor");
+  require(open <= max_open_descriptors_, "open descriptors within the budget");
+}
+
+}  // namespace smmap::detail

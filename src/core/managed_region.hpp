@@ -1,0 +1,55 @@
+// ManagedRegion: a MapRegion that belongs to a manager — its file entry, the
+// number of cursors pinning it, and its links in the manager's list of
+// unpinned regions.
+//
+// Thread safety: everything but the pin count is guarded by the manager's
+// mutex and touched only by ManagerCore. The pin count is written under that
+// mutex and read anywhere (client_count() is a snapshot).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "util/intrusive_lru.hpp"
+#include "port/mapping.hpp"
+#include "smmap/region.hpp"
+
+namespace smmap::detail {
+
+class FileEntry;
+
+class ManagedRegion final : public MapRegion {
+ public:
+  // Maps [ofs, ofs + size) of |owner|'s file, pinned once.
+  // REQUIRES: the manager's mutex is held; ofs is aligned and size > 0 fits the file.
+  // Throws std::system_error naming the file, offset and size.
+  ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size);
+  // Reads [ofs, ofs + size) of |owner|'s file into a copy window, pinned once.
+  // Same requirements; throws std::system_error also when the file ended.
+  struct CopyWindow {};
+  ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size, CopyWindow);
+
+  int client_count() const noexcept override { return 1 + pins(); }
+  int pins() const noexcept { return pins_.load(std::memory_order_relaxed); }
+  FileEntry& owner() const noexcept { return *owner_; }
+
+ private:
+  friend class ManagerCore;
+
+  ManagedRegion(FileEntry& owner, std::uint64_t ofs, const Mapping& mapping) noexcept;
+
+  void set_pins(int pins) noexcept { pins_.store(pins, std::memory_order_relaxed); }
+
+  FileEntry* const owner_;
+  std::atomic<int> pins_{1};
+  // Requests served: pins taken plus the cursor hits reported on it
+  // (AccessPattern judges evicted windows by it).
+  std::uint64_t uses_ = 1;
+  // Made by adaptive windows rather than for a file that cannot be mapped.
+  bool copy_window_ = false;
+  // Links in the manager's list of unpinned regions while unpinned.
+  LruLinks<ManagedRegion> unpinned_links_;
+};
+
+}  // namespace smmap::detail

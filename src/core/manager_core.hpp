@@ -1,0 +1,232 @@
+// ManagerCore: the state shared by a manager object and all its cursors.
+//
+// It owns every file entry (FileEntry) and, through them, every region.
+// Unpinned regions sit in an IntrusiveLru in the order their last pin was
+// released; eviction takes them from the cold end in O(1). Path entries
+// holding a descriptor (on Windows a HANDLE) sit in another, in the order
+// they last mapped; the oldest closes when the descriptor budget is exceeded. The behaviour it
+// implements — lookup, placement, eviction order, limits, file identity — is
+// the contract in docs/design.md.
+//
+// Thread safety: every public method takes mutex_ (none may be called with it
+// held); the *_locked helpers REQUIRE it. Clang checks this at build time
+// (`make test-thread-safety`).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/file_entry.hpp"
+#include "core/managed_region.hpp"
+#include "policy/placement.hpp"
+#include "smmap/manager.hpp"
+#include "smmap/stats.hpp"
+#include "smmap/util.hpp"
+#include "smmap/window.hpp"
+#include "util/intrusive_lru.hpp"
+#include "util/mutex.hpp"
+#include "util/node_pool.hpp"
+
+namespace smmap::detail {
+
+class ManagerCore {
+ public:
+  struct Limits {
+    std::uint64_t largest_window = 0;      // 0: whole-file regions
+    std::uint64_t cursor_window_size = 0;  // caps what cursors report; window_size()
+    std::uint64_t max_memory_size = 0;     // soft limit on mapped bytes
+    std::uint64_t max_open_handles = 0;    // hard limit on live regions
+  };
+
+  explicit ManagerCore(const Limits& limits) : limits_(limits) {}
+  ManagerCore(const ManagerCore&) = delete;
+  ManagerCore& operator=(const ManagerCore&) = delete;
+  // REQUIRES: no cursor is alive (they keep the core alive).
+  ~ManagerCore();
+
+  // The current entry for |source| with one more cursor counted on it; a new
+  // entry when there is none or the file was replaced or resized.
+  // Throws std::system_error naming the file.
+  FileEntry* add_cursor(const PathOrFd& source) EXCLUDES(mutex_);
+  // The most bytes a cursor on |entry| may report: the cursor window size, or
+  // the file size when that is 0.
+  std::uint64_t max_request(const FileEntry& entry) const noexcept {
+    return limits_.cursor_window_size != 0 ? limits_.cursor_window_size : entry.file_size();
+  }
+
+  // Releases |old| (may be null) and returns |entry|'s region holding
+  // |offset|, pinned, mapping one if needed. |hits| are the cursor's
+  // unreported hits. |sized|: the client asked for |size| bytes rather than
+  // as many as the window allows (size 0), so a copy window may serve it.
+  // On throw, |old| is released all the same.
+  // REQUIRES: offset < entry->file_size(); |old| belongs to |entry|.
+  ManagedRegion* switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
+                               std::uint64_t size, bool sized, std::uint64_t hits) EXCLUDES(mutex_);
+  // Releases a pin of |region| (may be null).
+  void release(ManagedRegion* region, std::uint64_t hits) noexcept EXCLUDES(mutex_);
+  // A cursor copy: one more cursor on |entry| and one more pin of |region|
+  // (may be null).
+  void copy_cursor(FileEntry* entry, ManagedRegion* region) noexcept EXCLUDES(mutex_);
+  // A cursor going away: releases |region| (may be null) and its entry.
+  void remove_cursor(FileEntry* entry, ManagedRegion* region, std::uint64_t hits) noexcept
+      EXCLUDES(mutex_);
+
+  std::size_t num_regions() const EXCLUDES(mutex_);
+  // Descriptors the manager holds open (caller's descriptors not counted).
+  std::size_t num_open_descriptors() const EXCLUDES(mutex_);
+  std::size_t max_open_descriptors() const EXCLUDES(mutex_);
+  // Closes the least recently used descriptors until at most |count| are open.
+  void set_max_open_descriptors(std::size_t count) EXCLUDES(mutex_);
+  std::size_t num_files_with_regions() const EXCLUDES(mutex_);
+  std::uint64_t mapped_memory_size() const EXCLUDES(mutex_);
+  const Limits& limits() const noexcept { return limits_; }
+  bool align_large_windows() const EXCLUDES(mutex_);
+  void set_align_large_windows(bool align) EXCLUDES(mutex_);
+  bool adaptive() const EXCLUDES(mutex_);
+  void set_adaptive(bool adaptive) EXCLUDES(mutex_);
+
+  std::size_t collect() EXCLUDES(mutex_);
+  // force_map_handle_removal_win() where kMappedFilesAreLocked: releases
+  // every entry made from a path
+  // under |base_path| — unpinned regions unmapped, pinned ones detached from
+  // the file (detach_from_file()), the file closed and taken off the
+  // descriptor list (a released entry is never reopened), the entry
+  // replaced — and returns how many regions it unmapped or detached.
+  std::size_t release_files_under(const std::filesystem::path& base_path) EXCLUDES(mutex_);
+  std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
+  ManagerStats stats() const EXCLUDES(mutex_);
+
+  // Throws std::logic_error naming the first broken invariant (docs/design.md,
+  // "Invariants"). O(regions + files).
+  void check_invariants() const EXCLUDES(mutex_);
+
+ private:
+  using Key = std::variant<std::string, int>;
+  static Key key_of(const PathOrFd& source);
+
+  // The region holding |offset|, pinned: a live one, or a new one.
+  // |previous_uses|: requests served by the copy window the cursor just left
+  // (0 if it left none).
+  ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                      bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
+  // Makes room, places and maps a window holding |offset|, retrying once
+  // after freeing every unused region if the map fails.
+  ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
+      REQUIRES(mutex_);
+  // Called in a handler of a failed map (step 4 of "Obtaining a region"):
+  // the first time, frees every unused region so the caller can try again;
+  // after a retry, rethrows the error being handled.
+  void prepare_retry_locked(bool retried) REQUIRES(mutex_);
+  // The same for a copy window of |bytes| from the page of |offset|; |next|
+  // is the first region of |entry| past |offset|.
+  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes,
+                                        FileEntry::RegionMap::iterator next) REQUIRES(mutex_);
+  // The free gap around |offset| between |entry|'s regions.
+  Gap gap_locked(const FileEntry& entry, std::uint64_t offset) const REQUIRES(mutex_);
+  // The free gap before |next| (the first region past the offset in question).
+  static Gap gap_before(const FileEntry& entry, FileEntry::RegionMap::const_iterator next);
+  // Where the window for [offset, offset + size) goes.
+  MapWindow place_window_locked(const FileEntry& entry, std::uint64_t offset,
+                                std::uint64_t size) const REQUIRES(mutex_);
+
+  // Adaptive windows (src/policy/adaptive_windows.cpp, docs/design.md).
+  // A request at |offset| missed every live region of |entry|: tells the
+  // detector, and returns how many bytes from the page of |offset| a copy
+  // window serving it should hold, or 0 when a mapped window should.
+  std::uint64_t copy_window_bytes_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                         bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
+  // Where the copy window of |bytes| for |offset| goes: from the page of
+  // |offset|, clipped to the free gap and the file.
+  MapWindow place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
+                                     std::uint64_t bytes,
+                                     FileEntry::RegionMap::const_iterator next) const
+      REQUIRES(mutex_);
+  // Whether a window read from end to end is cheaper mapped than copied on
+  // this machine, measured once on |entry|'s file (WindowCosts).
+  bool mapping_pays_locked(const FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
+  // Unmaps the unused copy windows of |entry| that overlap [begin, end), so
+  // that a mapped window placed there is not cut short by them.
+  void clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin, std::uint64_t end)
+      REQUIRES(mutex_);
+  // Unmaps every unused mapped window of |entry| (it just moved to copy
+  // windows).
+  void drop_mapped_windows_locked(FileEntry& entry) REQUIRES(mutex_);
+  // Tells |region|'s detector that the LRU is evicting it.
+  void note_eviction_locked(const ManagedRegion& region) REQUIRES(mutex_);
+  // Unmaps unused regions, coldest first, until |incoming| more bytes fit
+  // under the memory limit and one more region under the handle limit.
+  void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
+  // Opens |entry|'s descriptor again if the budget closed it, and makes it
+  // the most recently used. Throws std::system_error naming the file.
+  void ensure_descriptor_locked(FileEntry& entry) REQUIRES(mutex_);
+  // Closes the least recently used descriptors, never |keep|'s, until the
+  // budget holds.
+  void enforce_descriptor_budget_locked(const FileEntry* keep) noexcept REQUIRES(mutex_);
+  void close_descriptor_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+  // Out of descriptors: closes every descriptor the manager holds (they
+  // reopen when needed).
+  void close_descriptors_locked() noexcept REQUIRES(mutex_);
+  // Maps |window| (reads it into a copy window when |copy|) as a new pinned
+  // region of |entry|; |hint| is where it goes if known (else end()).
+  // Throws std::system_error when the handle limit is reached or the map fails.
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
+                                      FileEntry::RegionMap::iterator hint) REQUIRES(mutex_);
+
+  // A cursor lets go of |region| (may be null): its |hits| are counted, for
+  // the manager and for the region, and its pin released.
+  void release_locked(ManagedRegion* region, std::uint64_t hits) noexcept REQUIRES(mutex_);
+  void pin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  void unpin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  // Unmaps unused regions, coldest first, while mapped + |incoming| exceeds
+  // the memory limit. Returns how many.
+  std::size_t evict_for_memory_locked(std::uint64_t incoming) noexcept REQUIRES(mutex_);
+  // Unmaps every unused region. Returns how many.
+  std::size_t evict_all_locked() noexcept REQUIRES(mutex_);
+  // Unmaps the coldest unused region and drops its entry if that is now
+  // unused. REQUIRES: !unpinned_.empty().
+  void evict_oldest_locked() noexcept REQUIRES(mutex_);
+  // Unmaps an unpinned region.
+  void unmap_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  // The same, counted in |counter| (a member of stats_).
+  void unmap_counted_locked(ManagedRegion* region, std::uint64_t& counter) noexcept
+      REQUIRES(mutex_);
+  // Destroys |entry| if nothing refers to it any more; a replaced entry with
+  // no cursor loses its regions first.
+  void drop_if_unused_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+  // Releases |entry| for release_files_under(); returns its regions' count.
+  std::size_t release_locked(FileEntry& entry) noexcept REQUIRES(mutex_);
+  // check_invariants() when the library is built with SMMAP_CHECK_INVARIANTS.
+  void debug_check_locked() const REQUIRES(mutex_);
+  void check_invariants_locked() const REQUIRES(mutex_);
+
+  const Limits limits_;
+
+  mutable Mutex mutex_;
+  // The nodes of every entry's region map; used under mutex_, and declared
+  // before the entries so that it outlives them.
+  NodePool node_pool_;
+  std::unordered_map<Key, std::unique_ptr<FileEntry>> current_ GUARDED_BY(mutex_);
+  // Entries replaced by a newer one for the same source, kept while their
+  // cursors live.
+  std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
+  using UnpinnedRegions = IntrusiveLru<ManagedRegion, &ManagedRegion::unpinned_links_>;
+  using OpenDescriptors = IntrusiveLru<FileEntry, &FileEntry::descriptor_links_>;
+  UnpinnedRegions unpinned_ GUARDED_BY(mutex_);
+  OpenDescriptors descriptors_ GUARDED_BY(mutex_);
+  std::size_t max_open_descriptors_ GUARDED_BY(mutex_) = default_max_open_descriptors();
+  bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
+  bool adaptive_ GUARDED_BY(mutex_) = kAdaptiveByDefault;
+  // The machine's window costs, measured at the first near miss or mapped
+  // eviction that needs them.
+  bool window_costs_measured_ GUARDED_BY(mutex_) = false;
+  bool mapping_pays_ GUARDED_BY(mutex_) = true;
+  std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
+  std::size_t region_count_ GUARDED_BY(mutex_) = 0;
+  ManagerStats stats_ GUARDED_BY(mutex_);
+};
+
+}  // namespace smmap::detail

@@ -1,0 +1,80 @@
+#include "policy/window_costs.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+
+#include "port/guarded_copy.hpp"
+#include "port/mapping.hpp"
+
+namespace smmap::detail {
+namespace {
+
+// Touches one byte per page, as a scan does.
+constexpr std::size_t kTouchStride = 4096;
+
+std::mutex g_override_mutex;
+std::optional<WindowCosts> g_override;
+std::atomic<bool> g_overridden{false};
+
+std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
+          .count());
+}
+
+std::uint64_t time_mapped(NativeFile file, std::uint64_t ofs, std::size_t size) {
+  const auto start = std::chrono::steady_clock::now();
+  const Mapping mapping = map_or_copy(file, "window cost probe", ofs, size);
+  // Guarded: the file may have been truncated since it was measured.
+  bool truncated = false;
+  std::byte sink;
+  for (std::size_t at = 0; at < size && !truncated; at += kTouchStride) {
+    truncated = guarded_memcpy(&sink, &mapping.bytes[at], 1) != nullptr;
+  }
+  const bool copied = mapping.copied;
+  unmap(mapping);
+  const std::uint64_t ns = elapsed_ns(start);
+  if (truncated) throw std::runtime_error("truncated");  // measure nothing
+  // A file system that cannot map gives copies either way.
+  return copied ? std::numeric_limits<std::uint64_t>::max() : ns;
+}
+
+std::uint64_t time_copied(NativeFile file, std::uint64_t ofs, std::size_t size) {
+  const auto start = std::chrono::steady_clock::now();
+  unmap(read_copy(file, "window cost probe", ofs, size));
+  return elapsed_ns(start);
+}
+
+}  // namespace
+
+WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept {
+  if (g_overridden.load(std::memory_order_acquire)) {
+    std::lock_guard lock(g_override_mutex);
+    if (g_override) return *g_override;
+  }
+  try {
+    // Alternating, best of two each: the first copy also brings the pages
+    // into the page cache if they were not, so neither way pays for the disk.
+    WindowCosts costs{std::numeric_limits<std::uint64_t>::max(),
+                      std::numeric_limits<std::uint64_t>::max()};
+    for (int round = 0; round < 2; ++round) {
+      costs.copy_ns = std::min(costs.copy_ns, time_copied(file, ofs, size));
+      costs.map_ns = std::min(costs.map_ns, time_mapped(file, ofs, size));
+    }
+    return costs;
+  } catch (...) {
+    return WindowCosts{};
+  }
+}
+
+void override_window_costs(std::optional<WindowCosts> costs) noexcept {
+  std::lock_guard lock(g_override_mutex);
+  g_override = costs;
+  g_overridden.store(costs.has_value(), std::memory_order_release);
+}
+
+}  // namespace smmap::detail

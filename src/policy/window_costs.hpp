@@ -1,0 +1,36 @@
+// WindowCosts: what this machine charges for one window of a file, mapped or
+// copied (docs/design.md, "Adaptive windows"). Machines differ widely here —
+// docs/benchmarks.md has one where mapping, touching every page of and
+// unmapping 1 MiB costs 767 µs against 85 µs for a pread of it — so adaptive
+// windows ask the machine rather than assume.
+//
+// Thread safety: measure_window_costs() is thread-safe; the override is for
+// tests, set while no manager is in use.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "platform.hpp"
+
+namespace smmap::detail {
+
+struct WindowCosts {
+  std::uint64_t map_ns = 0;   // map the window, read a byte of every page, unmap it
+  std::uint64_t copy_ns = 0;  // read the same bytes into a copy window
+  // True when a window read from end to end is cheaper mapped than copied
+  // (so also when nothing could be measured: smmap's way).
+  bool mapping_pays() const noexcept { return map_ns <= copy_ns; }
+};
+
+// Measures both ways of reading [ofs, ofs + size) of |file|, best of two
+// each: two mapped and two copied windows' time. Never throws: a failure
+// gives {0, 0}; a file system that cannot map gives a map_ns of UINT64_MAX.
+// REQUIRES: ofs is a multiple of ALLOCATIONGRANULARITY; size > 0 fits the file.
+WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept;
+
+// Tests: while set, measure_window_costs() returns |costs| without measuring.
+void override_window_costs(std::optional<WindowCosts> costs) noexcept;
+
+}  // namespace smmap::detail

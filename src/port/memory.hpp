@@ -1,0 +1,31 @@
+// Memory from the system: the granularity windows are placed at, and the
+// 2 MiB chunks the manager's own structures are carved from (the nodes of
+// its region maps, util/node_pool.hpp; the blocks of copy windows,
+// core/copy_blocks.cpp).
+//
+// Thread safety: thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace smmap::detail {
+
+// The size of a chunk: one large page on x86-64 and ARM64 with 4 KiB pages.
+// Also the largest copy window (policy/adaptive_windows.cpp), which is one
+// block of a chunk.
+inline constexpr std::size_t kChunkSize = std::size_t{2} << 20;
+
+// The multiple every window starts at: the page size on POSIX, the
+// allocation granularity (64 KiB) on Windows. Asked of the system once.
+std::uint64_t system_allocation_granularity() noexcept;
+
+// A chunk of kChunkSize bytes aligned to kChunkSize, backed by one large page
+// where the system allows it (transparent huge pages on Linux): one fault
+// fills it instead of 512, and what is carved from it shares one TLB entry.
+// Throws std::bad_alloc.
+std::byte* allocate_chunk();
+// REQUIRES: |chunk| came from allocate_chunk().
+void free_chunk(std::byte* chunk) noexcept;
+
+}  // namespace smmap::detail

@@ -1,0 +1,106 @@
+// NodePool and PoolAllocator: the nodes of a manager's region maps, packed
+// into 2 MiB chunks of their own. A miss descends its file's map at least
+// once, and once more for each region it evicts; with tens of thousands of
+// one-page copy windows, nodes scattered over the heap make each level of each
+// descent a cache and TLB miss (docs/design.md, "Adaptive windows"). Packed,
+// the tree's top levels share cache lines and the whole of it a few TLB
+// entries (one large page each where transparent huge pages allow it).
+//
+// Freed nodes are reused; chunks go back to the system with the pool, when
+// the manager's state goes.
+//
+// Thread safety: none. A manager's pool is used under its mutex (every map
+// insertion and erasure happens there).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <new>
+#include <vector>
+
+#include "port/memory.hpp"
+
+namespace smmap::detail {
+
+class NodePool {
+ public:
+  NodePool() = default;
+  NodePool(const NodePool&) = delete;
+  NodePool& operator=(const NodePool&) = delete;
+  ~NodePool() {
+    for (std::byte* chunk : chunks_) free_chunk(chunk);
+  }
+
+  // A block of |size| bytes; the first call fixes the size, others go to
+  // the heap.
+  void* allocate(std::size_t size) {
+    if (slot_ == 0) slot_ = round_up(size);
+    if (size > slot_) return ::operator new(size);
+    if (free_ == nullptr) grow();
+    Free* block = free_;
+    free_ = block->next;
+    return block;
+  }
+  // REQUIRES: |block| came from allocate(size).
+  void deallocate(void* block, std::size_t size) noexcept {
+    if (size > slot_) return ::operator delete(block);
+    free_ = new (block) Free{free_};
+  }
+
+ private:
+  struct Free {
+    Free* next;
+  };
+
+  static std::size_t round_up(std::size_t size) {
+    const std::size_t align = alignof(std::max_align_t);
+    return (std::max(size, sizeof(Free)) + align - 1) / align * align;
+  }
+
+  void grow() {
+    chunks_.reserve(chunks_.size() + 1);
+    std::byte* chunk = allocate_chunk();
+    chunks_.push_back(chunk);
+    // Handed out from the chunk's start, so that the nodes of a small map
+    // share pages.
+    for (std::size_t at = kChunkSize / slot_ * slot_; at > 0; at -= slot_) {
+      free_ = new (chunk + at - slot_) Free{free_};
+    }
+  }
+
+  std::size_t slot_ = 0;
+  Free* free_ = nullptr;
+  std::vector<std::byte*> chunks_;
+};
+
+// An allocator for node-based containers that takes single nodes from a
+// NodePool (arrays, if any, from the heap).
+template <typename T>
+class PoolAllocator {
+ public:
+  using value_type = T;
+
+  explicit PoolAllocator(NodePool& pool) noexcept : pool_(&pool) {}
+  template <typename U>
+  PoolAllocator(const PoolAllocator<U>& other) noexcept : pool_(other.pool()) {}
+
+  T* allocate(std::size_t n) {
+    if (n != 1) return static_cast<T*>(::operator new(n * sizeof(T)));
+    return static_cast<T*>(pool_->allocate(sizeof(T)));
+  }
+  void deallocate(T* block, std::size_t n) noexcept {
+    if (n != 1) return ::operator delete(block);
+    pool_->deallocate(block, sizeof(T));
+  }
+
+  NodePool* pool() const noexcept { return pool_; }
+  template <typename U>
+  bool operator==(const PoolAllocator<U>& other) const noexcept {
+    return pool_ == other.pool();
+  }
+
+ private:
+  NodePool* pool_;
+};
+
+}  // namespace smmap::detail
