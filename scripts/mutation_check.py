@@ -2,7 +2,7 @@
 """Plants small bugs in the library, one at a time, and checks that the tests
 catch each: the measure of how much the tests really pin down.
 
-    scripts/mutation_check.py [--build build-mutation] [--only NAME] [--list]
+    scripts/mutation_check.py [--build build-mutation] [--only NAME] [--list] [--check-snippets]
 
 Each mutation replaces one exact snippet of a source file; a snippet that is
 no longer found once is reported as stale (the list must follow the code).
@@ -45,10 +45,8 @@ MUTATIONS = [
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), managed(region_));",
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), nullptr);"),
     ("cursor destroyed: hits counted twice", CORE,
-     "  stats_.cursor_hits += hits;\n  if (region != nullptr) {\n    region->uses_ += hits;\n"
-     "    unpin_locked(region);\n  }\n  --entry->cursors_;",
-     "  stats_.cursor_hits += 2 * hits;\n  if (region != nullptr) {\n    region->uses_ += hits;\n"
-     "    unpin_locked(region);\n  }\n  --entry->cursors_;"),
+     "  release_locked(region, hits);\n  --entry->cursors_;",
+     "  release_locked(region, hits);\n  stats_.cursor_hits += hits;\n  --entry->cursors_;"),
     # Placement (docs/design.md, "Obtaining a region", step 3).
     ("placement: no left extension", "src/policy/placement.cpp",
      "  window.extend_left_to(MapWindow(gap.begin, 0), max_window);\n", "\n"),
@@ -82,10 +80,15 @@ MUTATIONS = [
      "for (; region_count_ >= limits_.max_open_handles && !unpinned_.empty(); ++evicted)",
      "for (; region_count_ > limits_.max_open_handles && !unpinned_.empty(); ++evicted)"),
     ("map failure: no retry", CORE,
-     "      // Step 4: out of some resource; free every unused region and try once more.\n"
-     "      if (retried) throw;", "      throw;"),
+     "      return insert_region_locked(entry, window, false, entry.regions_.end());\n"
+     "    } catch (const std::system_error&) {\n      prepare_retry_locked(retried);",
+     "      return insert_region_locked(entry, window, false, entry.regions_.end());\n"
+     "    } catch (const std::system_error&) {\n      prepare_retry_locked(true);"),
     ("copy window failure: no retry", CORE,
-     "      // Step 4, as for a mapped window.\n      if (retried) throw;", "      throw;"),
+     "      return region;\n    } catch (const std::system_error&) {\n"
+     "      prepare_retry_locked(retried);",
+     "      return region;\n    } catch (const std::system_error&) {\n"
+     "      prepare_retry_locked(true);"),
     ("collect_lru_region(0): frees only what the limit asks", CORE,
      "size == 0 ? evict_all_locked() : evict_for_memory_locked(size)",
      "evict_for_memory_locked(size)"),
@@ -116,8 +119,8 @@ MUTATIONS = [
     ("statistics: the measured costs not reported", ADAPTIVE,
      "    stats_.window_map_ns = costs.map_ns;\n", "\n"),
     ("statistics: dropped mapped windows not counted", ADAPTIVE,
-     "    if (region.is_copy() || region.pins() != 0) continue;\n    unmap_locked(&region);\n"
-     "    ++stats_.unmaps_by_eviction;",
+     "    if (region.is_copy() || region.pins() != 0) continue;\n"
+     "    unmap_counted_locked(&region, stats_.unmaps_by_eviction);",
      "    if (region.is_copy() || region.pins() != 0) continue;\n    unmap_locked(&region);"),
     # File identity and the descriptor budget.
     ("identity: mtime ignored", "src/port/open_file.hpp",
@@ -248,7 +251,16 @@ def main():
     parser.add_argument("--build", default="build-mutation")
     parser.add_argument("--only", help="run the mutations whose name contains this")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--check-snippets", action="store_true",
+                        help="only check that each snippet is found once in its file (no build)")
     args = parser.parse_args()
+    if args.check_snippets:
+        stale = [(name, relative) for name, relative, original, _ in MUTATIONS
+                 if open(os.path.join(ROOT, relative)).read().count(original) != 1]
+        for name, relative in stale:
+            print(f"STALE     {name}: snippet not found once in {relative}")
+        print(f"{len(MUTATIONS) - len(stale)} of {len(MUTATIONS)} snippets found once")
+        sys.exit(1 if stale else 0)
     if args.list:
         for name, relative, _, _ in MUTATIONS:
             print(f"{relative}: {name}")
