@@ -409,7 +409,7 @@ class StubbedMaps {
     if (arena == MAP_FAILED) throw std::runtime_error("mmap of the arena failed");
     arena_ = arena;
     std::memset(arena_, 1, kArena);
-    smmap::detail::SystemCalls& calls = smmap::detail::system_calls();
+    smmap::detail::SystemCalls& calls = smmap::detail::replaceable_system_calls();
     calls.mmap = [](void*, std::size_t, int, int, int, off_t) { return arena_; };
     calls.munmap = [](void*, std::size_t) { return 0; };
   }

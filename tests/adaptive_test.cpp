@@ -14,8 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "test_files.hpp"
+#include "invariants.hpp"
 #include "policy/window_costs.hpp"
+#include "test_files.hpp"
 
 namespace smmap {
 namespace {
@@ -121,7 +122,7 @@ TEST_F(AdaptiveTest, RandomThenSequentialThenRandom) {
   EXPECT_EQ(stats.switches_to_map, 0u);
   EXPECT_GT(stats.copy_windows, 300u);
   EXPECT_EQ(stats.copies, stats.copy_windows);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 
   // A sequential scan maps again after a few reads: three copy windows, of
   // one, two and four granularities (4 KiB: 28 reads; on Windows 64 KiB: 448).
@@ -130,14 +131,14 @@ TEST_F(AdaptiveTest, RandomThenSequentialThenRandom) {
   stats = manager_.stats();
   EXPECT_EQ(stats.switches_to_map, 1u);
   EXPECT_FALSE(cursor.region()->is_copy());
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 
   // Random again: the scan's windows go first, then copy windows return.
   EXPECT_GT(read_random(cursor, 400), 300);
   stats = manager_.stats();
   EXPECT_EQ(stats.switches_to_copy, 2u);
   EXPECT_EQ(stats.switches_to_map, 1u);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, ClusteredReadsMapAgain) {
@@ -155,7 +156,7 @@ TEST_F(AdaptiveTest, ClusteredReadsMapAgain) {
   }
   EXPECT_EQ(manager_.stats().switches_to_map, 1u);
   EXPECT_LE(copied, 16);  // three copy windows, each twice as large as the one before
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 // docs/design.md: while a file is copied, misses count as near when they are
@@ -192,7 +193,7 @@ TEST_F(AdaptiveTest, MeasuresTheMachineOnceWhenItMatters) {
   read_random(cursor, 200);
   EXPECT_EQ(manager_.stats().window_map_ns, first.window_map_ns);
   EXPECT_EQ(manager_.stats().window_copy_ns, first.window_copy_ns);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 
   SlidingWindowMapManager off(static_cast<std::int64_t>(kWindow), 4 * kWindow);
   off.set_adaptive(false);
@@ -221,7 +222,7 @@ TEST_F(AdaptiveTest, MeasuringATruncatedFileNeitherCrashesNorMisleads) {
   EXPECT_GT(manager_.stats().unmaps_by_eviction, 0u);
   EXPECT_EQ(manager_.stats().window_map_ns, 0u);
   EXPECT_EQ(manager_.stats().window_copy_ns, 0u);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, WhereMappingDoesNotPayAScanIsCopiedInGrowingWindows) {
@@ -239,14 +240,14 @@ TEST_F(AdaptiveTest, WhereMappingDoesNotPayAScanIsCopiedInGrowingWindows) {
   ASSERT_TRUE(cursor.use_region(file_size_ - 10 * G, 1024).is_valid());
   EXPECT_TRUE(cursor.region()->is_copy());
   EXPECT_EQ(cursor.region()->size(), kWindow);  // grown to the cap
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 
   // Random again: windows shrink back to the request's pages.
   const std::uint64_t before = manager_.stats().copy_windows;
   EXPECT_GT(read_random(cursor, 400), 300);
   EXPECT_GT(manager_.stats().copy_windows, before + 300);
   EXPECT_EQ(manager_.stats().switches_to_map, 0u);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, CopyWindowsStopAtTwoMebibytesWhateverTheWindow) {
@@ -272,7 +273,7 @@ TEST_F(AdaptiveTest, CopyWindowsStopAtTwoMebibytesWhateverTheWindow) {
   ASSERT_TRUE(cursor.use_region(5 * kMiB + 7, 2 * kMiB + 1).is_valid());
   EXPECT_FALSE(cursor.region()->is_copy());
   EXPECT_TRUE(matches(cursor.buffer(), 5 * kMiB + 7));
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 TEST_F(AdaptiveTest, WhereMappingDoesNotPayClustersGetACopyWindowEach) {
@@ -294,7 +295,7 @@ TEST_F(AdaptiveTest, WhereMappingDoesNotPayClustersGetACopyWindowEach) {
   }
   EXPECT_EQ(manager_.stats().switches_to_map, 0u);
   EXPECT_LE(windows_in_late_runs, 30u);  // 20 runs: mostly one window each
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, RequestsWithoutASizeGetAFullMappedWindow) {
@@ -308,7 +309,7 @@ TEST_F(AdaptiveTest, RequestsWithoutASizeGetAFullMappedWindow) {
   EXPECT_FALSE(cursor.region()->is_copy());
   EXPECT_EQ(cursor.size(), kWindow);
   EXPECT_TRUE(matches(cursor.buffer(), 500 * G + 3));
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
   for (int i = 0; i < 50; ++i) {
     const std::uint64_t at = 8 * G * (1 + random_() % 100) + 3;
     manager_.collect();  // no neighbour in the way
@@ -318,7 +319,7 @@ TEST_F(AdaptiveTest, RequestsWithoutASizeGetAFullMappedWindow) {
     EXPECT_TRUE(matches(cursor.buffer(), at));
     cursor.unuse_region();
   }
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 // docs/design.md: "Requests without a size always map", even a file small
@@ -347,7 +348,7 @@ TEST_F(AdaptiveTest, RequestsWithoutASizeNeverGetACopyWindow) {
   EXPECT_EQ(cursor.size(), small_size - 5);
   EXPECT_TRUE(matches(cursor.buffer(), 5));
   EXPECT_EQ(manager_.stats().copy_windows, copy_windows);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 // An unused copy window holding the offset does not serve a request without
@@ -367,7 +368,7 @@ TEST_F(AdaptiveTest, AnUnusedCopyWindowDoesNotServeARequestWithoutASize) {
   EXPECT_EQ(cursor.size(), std::min(kWindow, cursor.region()->ofs_end() - (300 * G + 5)));
   EXPECT_GT(cursor.size(), 2 * G);
   EXPECT_TRUE(matches(cursor.buffer(), 300 * G + 5));
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 // When a file moves to copy windows, its unused mapped windows are unmapped,
@@ -390,7 +391,7 @@ TEST_F(AdaptiveTest, MappedWindowsDroppedAtTheSwitchAreCounted) {
   EXPECT_TRUE(cursor.region() == nullptr);
   EXPECT_EQ(manager_.num_file_handles(), 1u);  // the copy window alone
   EXPECT_EQ(manager_.stats().unmaps_by_eviction, evicted_before_switch + mapped_before_switch);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, LargeRequestsAreMapped) {
@@ -466,14 +467,14 @@ TEST_F(AdaptiveTest, CopyWindowsRespectTheHandleLimit) {
   }
   EXPECT_GT(copied, 300);
   EXPECT_TRUE(matches(other.buffer(), 0));
-  manager.check_invariants();
+  testing::check_invariants(manager);
   // Every region pinned: the hard limit still holds for copy windows.
   WindowCursor third = manager.make_cursor(file_);
   ASSERT_TRUE(third.use_region(600 * G, 64).is_valid());
   WindowCursor fourth = manager.make_cursor(file_);
   EXPECT_THROW(fourth.use_region(900 * G, 64), std::system_error);
   EXPECT_FALSE(fourth.is_valid());
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 TEST_F(AdaptiveTest, CopyWindowsCountInTheMemoryLimit) {
@@ -490,7 +491,7 @@ TEST_F(AdaptiveTest, CopyWindowsCountInTheMemoryLimit) {
   EXPECT_GT(stats.copy_windows, 400u);
   EXPECT_GT(stats.peak_regions, 20u);  // many small copies fit where two windows did
   EXPECT_LE(stats.peak_mapped_bytes, 2 * kWindow);
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
@@ -519,7 +520,7 @@ TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
   EXPECT_EQ(c.region()->size(), G);
   EXPECT_EQ(c.size(), 10u);
   EXPECT_TRUE(matches(c.buffer(), 102 * G - 10));
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
@@ -544,7 +545,7 @@ TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
     EXPECT_NE(std::string(error.what()).find(file_.string()), std::string::npos) << error.what();
   }
   EXPECT_FALSE(cursor.is_valid());
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, EightThreadsWithTheDetectorFlipping) {
@@ -588,7 +589,7 @@ TEST_F(AdaptiveTest, EightThreadsWithTheDetectorFlipping) {
   EXPECT_GT(stats.switches_to_copy, 0u);
   EXPECT_GT(stats.switches_to_map, 0u);
   EXPECT_GT(stats.copy_windows, 0u);
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 }  // namespace

@@ -16,9 +16,10 @@
 #include <system_error>
 #include <vector>
 
+#include "invariants.hpp"
+#include "platform.hpp"  // ESTALE on Windows
 #include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
-#include "platform.hpp"  // ESTALE on Windows
 #include "test_files.hpp"
 
 namespace smmap {
@@ -133,7 +134,7 @@ TEST(DescriptorBudgetTest, AThousandFilesWithLiveCursorsLeaveTheApplicationItsDe
       ASSERT_TRUE(application_can_open(own, 32)) << "after " << read << " reads";
     }
   }
-  manager.check_invariants();
+  testing::check_invariants(manager);
   const ManagerStats stats = manager.stats();
   EXPECT_GT(stats.descriptor_closes, 0u);
   EXPECT_GT(stats.descriptor_reopens, 0u);
@@ -167,7 +168,7 @@ TEST(DescriptorBudgetTest, OutOfDescriptorsAtOpenTheManagerClosesItsOwnAndRetrie
     EXPECT_TRUE(matches(cursors[i].buffer(), static_cast<std::uint64_t>(i))) << i;
     cursors[i].unuse_region();
   }
-  manager.check_invariants();
+  testing::check_invariants(manager);
 #endif
 }
 
@@ -199,7 +200,7 @@ TEST(DescriptorBudgetTest, AFileReplacedWhileItsDescriptorWasClosedIsNotReopened
   ASSERT_TRUE(fresh.use_region(5 * G, 10).is_valid());
   EXPECT_TRUE(matches(fresh.buffer(), 5 * G));
   EXPECT_EQ(manager.stats().replaced_files, 1u);
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 // The least recently used descriptor closes first, and a window of a file
@@ -237,7 +238,7 @@ TEST(DescriptorBudgetTest, TheLeastRecentlyUsedClosesFirstAndEachCloseAndReopenI
   expect_counts(4, 3);
   for (std::uint64_t i = 0; i < 3; ++i)
     EXPECT_TRUE(matches(cursors[i].buffer(), cursors[i].ofs_begin()));
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 TEST(DescriptorBudgetTest, TheCallersDescriptorsAreNeverClosedNorCounted) {
@@ -265,7 +266,7 @@ TEST(DescriptorBudgetTest, TheCallersDescriptorsAreNeverClosedNorCounted) {
     EXPECT_TRUE(is_open_own(fd)) << "fd " << fd << " was closed";
     close_own(fd);
   }
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 TEST(DescriptorBudgetTest, LoweringTheBudgetClosesDescriptorsAtOnce) {
@@ -288,7 +289,7 @@ TEST(DescriptorBudgetTest, LoweringTheBudgetClosesDescriptorsAtOnce) {
   EXPECT_EQ(manager.num_open_descriptors(), 3u);
   manager.set_max_open_descriptors(0);  // at least one
   EXPECT_EQ(manager.max_open_descriptors(), 1u);
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 }  // namespace

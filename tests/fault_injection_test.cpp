@@ -110,7 +110,7 @@ class FaultInjectionTest : public ::testing::Test {
     open_fault = stat_fault = fstat_fault = mmap_fault = pread_fault = Fault{};
     live_fds = live_maps = 0;
     pread_short = false;
-    detail::system_calls() = detail::SystemCalls{
+    detail::replaceable_system_calls() = detail::SystemCalls{
         .open = fake_open,
         .close = fake_close,
         .stat = fake_stat,

@@ -6,6 +6,7 @@
 #include <smmap/smmap.hpp>
 #include <thread>
 
+#include "invariants.hpp"
 #include "test_files.hpp"
 
 namespace smmap {
@@ -72,7 +73,7 @@ TEST(ThreadsTest, FourThreadsShareOneManagerUnderTightLimits) {
       if (manager.num_file_handles() > max_handles) limits_exceeded = true;
       if (step % 64 == 0) {
         try {
-          manager.check_invariants();
+          testing::check_invariants(manager);
         } catch (const std::logic_error& broken) {
           ADD_FAILURE() << broken.what();
         }
@@ -89,7 +90,7 @@ TEST(ThreadsTest, FourThreadsShareOneManagerUnderTightLimits) {
   EXPECT_GT(stats.unmaps_by_eviction, 0u);
   EXPECT_LE(stats.peak_regions, max_handles);
   EXPECT_GT(stats.cursor_hits + stats.region_hits, 0u);
-  manager.check_invariants();
+  testing::check_invariants(manager);
 }
 
 }  // namespace

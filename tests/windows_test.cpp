@@ -8,6 +8,7 @@
 #include <smmap/smmap.hpp>
 #include <system_error>
 
+#include "invariants.hpp"
 #include "system_calls.hpp"
 #include "test_files.hpp"
 
@@ -97,7 +98,7 @@ TEST_F(ForceRemovalTest, ReleasesTheFileSoItCanBeShrunk) {
   // The file outside base_path is untouched.
   EXPECT_EQ(set_file_size(other_, G), ERROR_USER_MAPPED_FILE);
   EXPECT_TRUE(matches(outside.buffer(), 0));
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
   pinned = WindowCursor();
   EXPECT_EQ(manager_.num_file_handles(), 1u);
 }
@@ -132,7 +133,7 @@ TEST_F(ForceRemovalTest, AFileReplacedBetweenCursors) {
   EXPECT_EQ(manager_.num_open_files(), 2u);
   old_cursor = WindowCursor();
   EXPECT_EQ(manager_.num_open_files(), 1u);
-  manager_.check_invariants();
+  testing::check_invariants(manager_);
 }
 
 TEST_F(ForceRemovalTest, ADescriptorStaysTheCallers) {

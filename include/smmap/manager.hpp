@@ -37,6 +37,10 @@
 
 namespace smmap {
 
+namespace detail {
+struct ManagerAccess;
+}
+
 // max_open_handles meaning "no limit".
 inline constexpr std::uint64_t kUnlimitedHandles = std::numeric_limits<std::uint64_t>::max();
 
@@ -144,14 +148,6 @@ class StaticWindowMapManager {
   // Descriptors the manager holds open now.
   std::size_t num_open_descriptors() const;
 
-  // Checks the manager's internal consistency (docs/design.md, "Invariants"):
-  // regions sorted and disjoint inside their files, byte and region counts,
-  // the LRU list holding exactly the unpinned regions, the handle limit.
-  // Throws std::logic_error naming the first broken rule. Costs O(regions);
-  // meant for tests and fuzzers. A library built with SMMAP_CHECK_INVARIANTS
-  // also runs it after every operation that changes the manager.
-  void check_invariants() const;
-
   // When on, and the window size is at least kLargePageSize, a new window
   // starts at a multiple of kLargePageSize whenever such a start lies between
   // the previous region's end and the requested offset and the window, at
@@ -184,6 +180,9 @@ class StaticWindowMapManager {
                          std::uint64_t max_open_handles);
 
  private:
+  // The library's own way to the shared state (src/api/manager_access.hpp),
+  // through which its tests check the invariants.
+  friend struct detail::ManagerAccess;
   // The shared state. Throws std::logic_error when moved from.
   detail::ManagerCore& core() const;
 

@@ -101,9 +101,6 @@ void StaticWindowMapManager::set_max_open_descriptors(std::size_t count) {
 std::size_t StaticWindowMapManager::num_open_descriptors() const {
   return core().num_open_descriptors();
 }
-void StaticWindowMapManager::check_invariants() const {
-  core().check_invariants();
-}
 bool StaticWindowMapManager::align_large_windows() const {
   return core().align_large_windows();
 }

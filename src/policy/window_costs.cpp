@@ -16,9 +16,11 @@ namespace {
 // Touches one byte per page, as a scan does.
 constexpr std::size_t kTouchStride = 4096;
 
+#ifdef SMMAP_TESTING
 std::mutex g_override_mutex;
 std::optional<WindowCosts> g_override;
 std::atomic<bool> g_overridden{false};
+#endif
 
 std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
   return static_cast<std::uint64_t>(
@@ -52,10 +54,12 @@ std::uint64_t time_copied(NativeFile file, std::uint64_t ofs, std::size_t size) 
 }  // namespace
 
 WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept {
+#ifdef SMMAP_TESTING
   if (g_overridden.load(std::memory_order_acquire)) {
     std::lock_guard lock(g_override_mutex);
     if (g_override) return *g_override;
   }
+#endif
   try {
     // Alternating, best of two each: the first copy also brings the pages
     // into the page cache if they were not, so neither way pays for the disk.
@@ -71,10 +75,12 @@ WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t
   }
 }
 
+#ifdef SMMAP_TESTING
 void override_window_costs(std::optional<WindowCosts> costs) noexcept {
   std::lock_guard lock(g_override_mutex);
   g_override = costs;
   g_overridden.store(costs.has_value(), std::memory_order_release);
 }
+#endif
 
 }  // namespace smmap::detail

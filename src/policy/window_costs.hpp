@@ -4,8 +4,8 @@
 // unmapping 1 MiB costs 767 µs against 85 µs for a pread of it — so adaptive
 // windows ask the machine rather than assume.
 //
-// Thread safety: measure_window_costs() is thread-safe; the override is for
-// tests, set while no manager is in use.
+// Thread safety: measure_window_costs() is thread-safe; the override, in the
+// library built for tests only, is set while no manager is in use.
 #pragma once
 
 #include <cstddef>
@@ -30,7 +30,10 @@ struct WindowCosts {
 // REQUIRES: ofs is a multiple of ALLOCATIONGRANULARITY; size > 0 fits the file.
 WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept;
 
-// Tests: while set, measure_window_costs() returns |costs| without measuring.
+#ifdef SMMAP_TESTING
+// In the library as its tests link it (smmap_testing): while set,
+// measure_window_costs() returns |costs| without measuring.
 void override_window_costs(std::optional<WindowCosts> costs) noexcept;
+#endif
 
 }  // namespace smmap::detail

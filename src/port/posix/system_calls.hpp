@@ -1,8 +1,11 @@
 // The POSIX port's seam: every system call the port makes goes through this
 // table, so that tests can inject failures (ENOMEM, EMFILE, ENODEV...) into
-// open, fstat, mmap and friends. Production code never changes it.
+// open, fstat, mmap and friends. Only the library built for tests
+// (smmap_testing, with SMMAP_TESTING) lets them; in the library users link
+// the table is constant.
 //
-// Thread safety: replace entries only while no manager is in use.
+// Thread safety: system_calls() is; replace entries only while no manager
+// is in use.
 #pragma once
 
 #include <sys/stat.h>
@@ -28,9 +31,16 @@ struct SystemCalls {
   ssize_t (*pread)(int fd, void* out, std::size_t count, off_t offset);
 };
 
-// The calls in use; tests may overwrite entries and restore them with
-// reset_system_calls().
-SystemCalls& system_calls() noexcept;
+// The calls the port makes: the system's own in the library users link,
+// which no one can change.
+const SystemCalls& system_calls() noexcept;
+
+#ifdef SMMAP_TESTING
+// In the library as its tests link it (smmap_testing): the calls in use, for
+// a test to replace while no manager is in use; reset_system_calls() puts
+// the system's own back.
+SystemCalls& replaceable_system_calls() noexcept;
 void reset_system_calls() noexcept;
+#endif
 
 }  // namespace smmap::detail

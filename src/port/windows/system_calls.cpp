@@ -22,17 +22,27 @@ SystemCalls real_system_calls() noexcept {
   };
 }
 
+#ifdef SMMAP_TESTING
 SystemCalls calls = real_system_calls();
+#else
+const SystemCalls calls = real_system_calls();
+#endif
 
 }  // namespace
 
-SystemCalls& system_calls() noexcept {
+const SystemCalls& system_calls() noexcept {
+  return calls;
+}
+
+#ifdef SMMAP_TESTING
+SystemCalls& replaceable_system_calls() noexcept {
   return calls;
 }
 
 void reset_system_calls() noexcept {
   calls = real_system_calls();
 }
+#endif
 
 int error_from_windows(unsigned long windows_error) noexcept {
   switch (windows_error) {

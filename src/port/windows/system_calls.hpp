@@ -1,8 +1,8 @@
 // The Windows port's seam: every Windows call the port makes goes through
 // this table (CreateFileW, GetFileInformationByHandle, CreateFileMappingW,
-// MapViewOfFile, ReadFile), as the POSIX port's calls go through its own.
-// Production code never changes it. The only header that brings
-// <windows.h>, included by the Windows port's files alone.
+// MapViewOfFile, ReadFile), as the POSIX port's calls go through its own:
+// only the library built for tests (smmap_testing) lets tests replace them. The only header that
+// brings <windows.h>, included by the Windows port's files alone.
 //
 // Thread safety: replace entries only while no manager is in use.
 #pragma once
@@ -40,10 +40,17 @@ struct SystemCalls {
   (HANDLE file, LPVOID out, DWORD count, LPDWORD done, LPOVERLAPPED overlapped);
 };
 
-// The calls in use; tests may overwrite entries and restore them with
-// reset_system_calls().
-SystemCalls& system_calls() noexcept;
+// The calls the port makes: the system's own in the library users link,
+// which no one can change.
+const SystemCalls& system_calls() noexcept;
+
+#ifdef SMMAP_TESTING
+// In the library as its tests link it (smmap_testing): the calls in use, for
+// a test to replace while no manager is in use; reset_system_calls() puts
+// the system's own back.
+SystemCalls& replaceable_system_calls() noexcept;
 void reset_system_calls() noexcept;
+#endif
 
 // The errno value for a Windows error code (GetLastError()): ENOENT, EACCES,
 // ENOMEM, EMFILE, EBADF, ENODEV... where one fits, EIO otherwise.
