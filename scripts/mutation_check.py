@@ -200,7 +200,7 @@ MUTATIONS = [
      "  this_thread.copying = 0;\n  registers[REG_RAX]", "  registers[REG_RAX]"),
     ("guard: a handed-back fault not let through", "src/port/posix/guarded_copy.cpp",
      "      self.copying = 2;\n      return;\n", "\n"),
-    ("guard: the first lost byte from the fault address only", "src/port/posix/guarded_copy.cpp",
+    ("guard: the first lost byte from the fault address only", "src/port/guarded_copy.cpp",
      "  if (now >= 0 && static_cast<std::uint64_t>(now) < file_offset + size) {",
      "  if (false) {"),
 ]

@@ -60,8 +60,13 @@ const std::byte* copy_or_fault(std::byte* to, const std::byte* from, std::size_t
 // or near [from, from + size) whose page is gone (not necessarily the first).
 const std::byte* guarded_memcpy(std::byte* to, const std::byte* from, std::size_t size) noexcept;
 
+// The file's size now, for the message of a truncation: fstat of |fd| or of
+// |source|'s descriptor, else the size of |source|'s path; -1 when none is
+// known. Each port has its own.
+std::int64_t current_file_size(const PathOrFd* source, int fd) noexcept;
+
 // Throws the std::system_error(EIO) of guarded_copy() for a copy that
-// faulted at |fault|.
+// faulted at |fault| (src/port/guarded_copy.cpp, for every port).
 [[noreturn, gnu::cold]] void throw_truncated(const std::byte* from, std::size_t size,
                                              const std::byte* fault, const PathOrFd* source,
                                              std::uint64_t file_offset, int fd);

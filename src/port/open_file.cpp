@@ -28,4 +28,10 @@ OpenFile::~OpenFile() {
   close();
 }
 
+void OpenFile::close() noexcept {
+  if (owned_) close_file(file_);
+  file_ = kNoFile;
+  owned_ = false;
+}
+
 }  // namespace smmap::detail

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
-#include "smmap/util.hpp"
 #include "platform.hpp"
+#include "smmap/util.hpp"
 
 namespace smmap::detail {
 
@@ -31,6 +31,9 @@ struct FileIdentity {
 // path, fstat() of a descriptor); |what| names it in errors.
 // Throws std::system_error as OpenFile's constructor does.
 FileIdentity identify(const PathOrFd& source, const std::string& what);
+
+// Closes |file|, which this port opened (each port has its own).
+void close_file(NativeFile file) noexcept;
 
 // |path| as text for messages and keys: its native narrow string on POSIX,
 // UTF-8 on Windows (whose narrow strings are in the ANSI code page, which

@@ -293,18 +293,6 @@ bool is_ours(const struct sigaction& action) {
   return (action.sa_flags & SA_SIGINFO) != 0 && action.sa_sigaction == on_sigbus;
 }
 
-// The file's size now, or -1 when neither the descriptor nor the path tells.
-std::int64_t current_file_size(const PathOrFd* source, int fd) {
-  if (fd < 0 && source != nullptr && std::holds_alternative<int>(*source)) {
-    fd = std::get<int>(*source);
-  }
-  struct stat info {};
-  if (fd >= 0 && system_calls().fstat(fd, &info) == 0) return info.st_size;
-  const auto* path = source != nullptr ? std::get_if<std::filesystem::path>(source) : nullptr;
-  if (path != nullptr && system_calls().stat(path->c_str(), &info) == 0) return info.st_size;
-  return -1;
-}
-
 // The index in [from, from + size) of |fault|, 0 when it is before |from|.
 std::size_t lost_index(const std::byte* from, std::size_t size, const std::byte* fault) {
   const auto begin = reinterpret_cast<std::uintptr_t>(from);
@@ -399,18 +387,15 @@ const std::byte* copy_or_fault(std::byte* to, const std::byte* from, std::size_t
   return from + std::min(lost_index(from, size, fault), size - 1);
 }
 
-void throw_truncated(const std::byte* from, std::size_t size, const std::byte* fault,
-                     const PathOrFd* source, std::uint64_t file_offset, int fd) {
-  // The fault address says where the copy ran into the lost pages, which is
-  // not the first of them when it copies backwards; the file's size says.
-  std::uint64_t lost = file_offset + std::min(lost_index(from, size, fault), size - 1);
-  const std::int64_t now = current_file_size(source, fd);
-  if (now >= 0 && static_cast<std::uint64_t>(now) < file_offset + size) {
-    lost = std::max(static_cast<std::uint64_t>(now), file_offset);
+std::int64_t current_file_size(const PathOrFd* source, int fd) noexcept {
+  if (fd < 0 && source != nullptr && std::holds_alternative<int>(*source)) {
+    fd = std::get<int>(*source);
   }
-  throw_system_error(
-      EIO, "copy from mapping (file truncated under it; byte " + std::to_string(lost) + " is gone)",
-      source != nullptr ? describe(*source) : std::string("mapped file"), file_offset, size);
+  struct stat info {};
+  if (fd >= 0 && system_calls().fstat(fd, &info) == 0) return info.st_size;
+  const auto* path = source != nullptr ? std::get_if<std::filesystem::path>(source) : nullptr;
+  if (path != nullptr && system_calls().stat(path->c_str(), &info) == 0) return info.st_size;
+  return -1;
 }
 
 }  // namespace smmap::detail

@@ -77,10 +77,8 @@ OpenFile::OpenFile(const PathOrFd& source) : description_(describe(source)) {
   }
 }
 
-void OpenFile::close() noexcept {
-  if (owned_) system_calls().close(file_);
-  file_ = kNoFile;
-  owned_ = false;
+void close_file(NativeFile file) noexcept {
+  system_calls().close(file);
 }
 
 }  // namespace smmap::detail

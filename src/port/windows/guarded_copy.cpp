@@ -117,20 +117,13 @@ const std::byte* guarded_memcpy(std::byte* to, const std::byte* from, std::size_
   return copy_or_fault(to, from, size);
 }
 
-void throw_truncated(const std::byte* from, std::size_t size, const std::byte* fault,
-                     const PathOrFd* source, std::uint64_t file_offset, int /*fd*/) {
-  // The fault address says where the copy ran into the lost pages; the
-  // file's size, when its path tells it, says which byte was the first lost.
-  const std::uint64_t into = fault > from ? static_cast<std::uint64_t>(fault - from) : 0;
-  std::uint64_t lost = file_offset + std::min<std::uint64_t>(into, size - 1);
-  if (const auto* path = source != nullptr ? std::get_if<std::filesystem::path>(source) : nullptr) {
-    std::error_code error;
-    const std::uintmax_t now = std::filesystem::file_size(*path, error);
-    if (!error && now < file_offset + size) lost = std::max<std::uint64_t>(now, file_offset);
-  }
-  throw_system_error(
-      EIO, "copy from mapping (file truncated under it; byte " + std::to_string(lost) + " is gone)",
-      source != nullptr ? describe(*source) : std::string("mapped file"), file_offset, size);
+std::int64_t current_file_size(const PathOrFd* source, int /*fd*/) noexcept {
+  // The path tells; the C runtime's descriptor of a mapping is not kept.
+  const auto* path = source != nullptr ? std::get_if<std::filesystem::path>(source) : nullptr;
+  if (path == nullptr) return -1;
+  std::error_code error;
+  const std::uintmax_t now = std::filesystem::file_size(*path, error);
+  return error ? -1 : static_cast<std::int64_t>(now);
 }
 
 }  // namespace smmap::detail
