@@ -216,8 +216,15 @@ TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
   EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), out.size()), nullptr);
   EXPECT_EQ(out, expected_bytes(0, out.size()));
   truncate_file(path, 16 * kKiB);
-  EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), out.size()),
-            region.data() + 16 * kKiB);
+  // A byte of a lost page: the first on x86-64 Linux, whose copy routine runs
+  // forward; elsewhere memcpy may copy from the end (i386 glibc does).
+  const std::byte* lost = detail::copy_or_fault(out.data(), region.data(), out.size());
+  ASSERT_NE(lost, nullptr);
+  EXPECT_GE(lost, region.data() + 16 * kKiB);
+  EXPECT_LT(lost, region.data() + 64 * kKiB);
+#if defined(__x86_64__) && defined(__linux__)
+  EXPECT_EQ(lost, region.data() + 16 * kKiB);
+#endif
   EXPECT_EQ(detail::copy_or_fault(out.data(), region.data(), 16 * kKiB), nullptr);
   EXPECT_THROW(detail::guarded_copy(out.data(), region.data() + 20 * kKiB, 100, nullptr, 20 * kKiB),
                std::system_error);

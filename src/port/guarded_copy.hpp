@@ -51,8 +51,10 @@
 namespace smmap::detail {
 
 // Copies |size| bytes from |from| to |to|. Returns nullptr on success, or the
-// address of the byte in [from, from + size) whose page is gone (SIGBUS); the
-// bytes before it may or may not have been copied.
+// address of a byte in [from, from + size) whose page is gone (SIGBUS): the
+// first such byte where the copy runs forward (the x86-64 Linux routine),
+// any of them where memcpy may copy from the end; the bytes before the first
+// lost one may or may not have been copied.
 const std::byte* copy_or_fault(std::byte* to, const std::byte* from, std::size_t size) noexcept;
 
 // Copies |size| bytes from |from| to |to|, installing the SIGBUS handler
