@@ -8,6 +8,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "util/check.hpp"
 #include "util/errors.hpp"
 
 namespace smmap::detail {
@@ -33,6 +34,10 @@ ManagerCore::~ManagerCore() {
   // No cursor is left, so nothing is pinned: entries unmap their regions and
   // close their descriptors.
   MutexLock lock(mutex_);
+  if constexpr (SMMAP_CHECKS_PRECONDITIONS) {
+    for (const auto& [key, entry] : current_) SMMAP_DCHECK(entry->cursors_ == 0);
+    for (const auto& entry : replaced_) SMMAP_DCHECK(entry->cursors_ == 0);
+  }
   current_.clear();
   replaced_.clear();
 }
@@ -95,6 +100,8 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
 ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
                                           std::uint64_t offset, std::uint64_t size, bool sized,
                                           std::uint64_t hits) {
+  SMMAP_DCHECK(offset < entry->file_size());
+  SMMAP_DCHECK(old == nullptr || &old->owner() == entry);
   MutexLock lock(mutex_);
   const std::uint64_t previous_uses = old != nullptr && old->copy_window_ ? old->uses_ + hits : 0;
   release_locked(old, hits);
@@ -136,6 +143,7 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
 ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
                                                  std::uint64_t size, bool sized,
                                                  std::uint64_t previous_uses) {
+  mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
   auto next = entry.regions_.upper_bound(offset);
   if (next != entry.regions_.begin()) {
@@ -344,6 +352,8 @@ std::size_t ManagerCore::evict_all_locked() noexcept {
 }
 
 void ManagerCore::evict_oldest_locked() noexcept {
+  mutex_.assert_held();
+  SMMAP_DCHECK(!unpinned_.empty());
   ManagedRegion* oldest = unpinned_.oldest();
   FileEntry& owner = oldest->owner();
   note_eviction_locked(*oldest);
@@ -364,6 +374,7 @@ void ManagerCore::unmap_counted_locked(ManagedRegion* region, std::uint64_t& cou
 }
 
 void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
+  mutex_.assert_held();
   if (entry.cursors_ != 0) return;
   if (!entry.current_) {
     // No cursor can reach a replaced entry any more, so its regions are all

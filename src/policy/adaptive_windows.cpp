@@ -106,7 +106,8 @@ void ManagerCore::drop_mapped_windows_locked(FileEntry& entry) {
 }
 
 void ManagerCore::note_eviction_locked(const ManagedRegion& region) {
-  if (!adaptive_ || region.is_copy()) return;
+  // Whole files are never copied, so their evictions teach nothing.
+  if (!adaptive_ || limits_.largest_window == 0 || region.is_copy()) return;
   const bool pays = mapping_pays_locked(region.owner(), region.ofs_begin());
   if (region.owner().pattern_.on_mapped_eviction(region.uses_, pays)) ++stats_.switches_to_copy;
 }

@@ -3,11 +3,14 @@
 #include <algorithm>
 
 #include "smmap/manager.hpp"
+#include "util/check.hpp"
 
 namespace smmap::detail {
 
 MapWindow place_like_smmap(std::uint64_t offset, std::uint64_t size, Gap gap,
                            std::uint64_t max_window) noexcept {
+  SMMAP_DCHECK(gap.begin <= offset && offset < gap.end);
+  SMMAP_DCHECK(0 < size && size <= max_window);
   MapWindow window(offset, size);
   window.extend_left_to(MapWindow(gap.begin, 0), max_window);
   window.extend_right_to(MapWindow(gap.end, 0), max_window);

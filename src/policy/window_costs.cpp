@@ -9,6 +9,7 @@
 
 #include "port/guarded_copy.hpp"
 #include "port/mapping.hpp"
+#include "util/check.hpp"
 
 namespace smmap::detail {
 namespace {
@@ -60,6 +61,7 @@ WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t
     if (g_override) return *g_override;
   }
 #endif
+  SMMAP_DCHECK(ofs % ALLOCATIONGRANULARITY == 0 && size > 0);
   try {
     // Alternating, best of two each: the first copy also brings the pages
     // into the page cache if they were not, so neither way pays for the disk.

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 
+#include "util/check.hpp"
+
 namespace smmap::detail {
 
 // The links an object carries for one list; null while it is not listed.
@@ -24,6 +26,7 @@ class IntrusiveLru {
  public:
   // REQUIRES: |item| is not in the list.
   void push_newest(T* item) noexcept {
+    SMMAP_DCHECK(!contains(item));
     links(item).older = newest_;
     links(item).newer = nullptr;
     (newest_ != nullptr ? links(newest_).newer : oldest_) = item;
@@ -33,6 +36,7 @@ class IntrusiveLru {
 
   // REQUIRES: |item| is in the list.
   void unlink(T* item) noexcept {
+    SMMAP_DCHECK(contains(item));
     LruLinks<T>& own = links(item);
     (own.older != nullptr ? links(own.older).newer : oldest_) = own.newer;
     (own.newer != nullptr ? links(own.newer).older : newest_) = own.older;
@@ -57,6 +61,10 @@ class IntrusiveLru {
 
  private:
   static LruLinks<T>& links(T* item) noexcept { return item->*kLinks; }
+  // O(1): a listed item has a neighbour, or is the only one.
+  bool contains(T* item) const noexcept {
+    return links(item).older != nullptr || links(item).newer != nullptr || oldest_ == item;
+  }
 
   T* oldest_ = nullptr;
   T* newest_ = nullptr;

@@ -4,7 +4,9 @@
 // Thread safety: a mutex.
 #pragma once
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "util/thread_annotations.hpp"
 
@@ -12,15 +14,24 @@ namespace smmap::detail {
 
 class CAPABILITY("mutex") Mutex {
  public:
-  void lock() ACQUIRE() { mutex_.lock(); }
-  void unlock() RELEASE() { mutex_.unlock(); }
-  // Tells the analysis that the caller holds this mutex (checked by nothing
-  // at run time): for code reached only from REQUIRES(...) functions through
-  // a pointer the analysis cannot follow.
-  void assert_held() const ASSERT_CAPABILITY(this) {}
+  void lock() ACQUIRE() {
+    mutex_.lock();
+    owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  }
+  void unlock() RELEASE() {
+    owner_.store(std::thread::id(), std::memory_order_relaxed);
+    mutex_.unlock();
+  }
+  // Tells the analysis that the caller holds this mutex, for code it cannot
+  // follow there (through a pointer); the builds that check preconditions
+  // (util/check.hpp) also check it at run time.
+  void assert_held() const ASSERT_CAPABILITY(this);
 
  private:
   std::mutex mutex_;
+  // The thread holding mutex_, for assert_held(). Relaxed: only the holder
+  // writes it while holding, and a thread reads its own id back.
+  std::atomic<std::thread::id> owner_{};
 };
 
 // Holds |mutex| for its lifetime.

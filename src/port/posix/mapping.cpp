@@ -10,11 +10,13 @@
 #include "port/guarded_copy.hpp"
 #include "port/memory.hpp"
 #include "system_calls.hpp"
+#include "util/check.hpp"
 #include "util/errors.hpp"
 
 namespace smmap::detail {
 
 Mapping read_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(size > 0);
   // Not value-initialised: pread writes every byte or the block is freed.
   std::byte* bytes = allocate_copy(size);
   std::size_t done = 0;
@@ -33,6 +35,7 @@ Mapping read_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std
 }
 
 Mapping map_or_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(ofs % system_allocation_granularity() == 0 && size > 0);
   void* address =
       system_calls().mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(ofs));
   if (address != MAP_FAILED) return Mapping{{static_cast<const std::byte*>(address), size}, false};
@@ -72,8 +75,8 @@ void detach_from_file(const Mapping& mapping) noexcept {
   }
   // MAP_FIXED replaces the file's pages in place: unlike on Windows, no
   // other thread can take the range in between.
-  void* replaced = ::mmap(address, size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  void* replaced =
+      ::mmap(address, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (replaced == MAP_FAILED) {
     std::fprintf(stderr, "smmap: no memory to keep a pinned region while releasing its file\n");
     std::abort();

@@ -9,7 +9,9 @@
 
 #include "port/guarded_copy.hpp"
 #include "port/mapping.hpp"
+#include "port/memory.hpp"
 #include "system_calls.hpp"
+#include "util/check.hpp"
 #include "util/errors.hpp"
 
 namespace smmap::detail {
@@ -27,6 +29,7 @@ DWORD low_half(std::uint64_t value) {
 // At explicit offsets (the handle's file pointer moves; nothing here depends
 // on it).
 Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(size > 0);
   // Not value-initialised: ReadFile writes every byte or the block is freed.
   std::byte* bytes = allocate_copy(size);
   std::size_t done = 0;
@@ -54,6 +57,7 @@ Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, s
 }
 
 Mapping map_or_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(ofs % system_allocation_granularity() == 0 && size > 0);
   // A section of the whole file; the view keeps it alive after its handle
   // closes, so a region holds no handle but its view.
   HANDLE section = system_calls().create_file_mapping(file, nullptr, PAGE_READONLY, 0, 0, nullptr);
