@@ -25,6 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORE = "src/core/manager_core.cpp"
 ADAPTIVE = "src/policy/adaptive_windows.cpp"
 PATTERN = "src/policy/access_pattern.hpp"
+BUDGET = "src/core/descriptor_budget.hpp"
 
 # (name, file, original, mutated)
 MUTATIONS = [
@@ -130,14 +131,14 @@ MUTATIONS = [
      " * 1'000'000'000 + modified.tv_nsec,", " * 1'000'000'000,"),
     ("identity: replaced files reuse the entry", CORE,
      "  if (!slot || slot->identity() != fresh->identity()) {", "  if (!slot) {"),
-    ("descriptor budget: never enforced", CORE,
-     "  while (descriptors_.size() > max_open_descriptors_ && descriptors_.oldest() != keep) {",
-     "  while (false) {"),
-    ("descriptor budget: closes the newest", CORE,
-     "descriptors_.oldest() != keep) {\n    close_descriptor_locked(*descriptors_.oldest());",
-     "descriptors_.oldest() != keep) {\n    close_descriptor_locked(*descriptors_.newest());"),
+    ("descriptor budget: never enforced", BUDGET,
+     "    return open_.size() > limit_ && oldest != keep ? oldest : nullptr;",
+     "    return nullptr;"),
+    ("descriptor budget: closes the newest", BUDGET,
+     "    T* oldest = open_.oldest();\n    return open_.size() > limit_",
+     "    T* oldest = open_.newest();\n    return open_.size() > limit_"),
     ("descriptor budget: use does not make a file recent", CORE,
-     "    descriptors_.touch(&entry);\n", "\n"),
+     "    descriptors_.used(&entry);\n", "\n"),
     ("descriptor budget: half the limit by default", "src/port/posix/open_file.cpp",
      "static_cast<std::size_t>(soft / 4)", "static_cast<std::size_t>(soft / 2)"),
     ("descriptor budget: reopen without identity check", "src/core/file_entry.hpp",

@@ -22,14 +22,14 @@
 #include <utility>
 #include <variant>
 
-#include "policy/access_pattern.hpp"
 #include "core/managed_region.hpp"
-#include "util/mutex.hpp"
-#include "util/node_pool.hpp"
+#include "platform.hpp"
+#include "policy/access_pattern.hpp"
 #include "port/open_file.hpp"
 #include "smmap/region_list.hpp"
-#include "platform.hpp"
 #include "util/errors.hpp"
+#include "util/mutex.hpp"
+#include "util/node_pool.hpp"
 
 namespace smmap::detail {
 

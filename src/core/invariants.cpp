@@ -93,17 +93,18 @@ void ManagerCore::check_invariants_locked() const {
   // descriptor, within the budget.
   std::size_t open = 0;
   const FileEntry* older_entry = nullptr;
-  for (const FileEntry* entry = descriptors_.oldest(); entry != nullptr;
-       entry = OpenDescriptors::newer(entry)) {
-    require(OpenDescriptors::older(entry) == older_entry, "descriptor links agree both ways");
+  using List = Descriptors::List;
+  for (const FileEntry* entry = descriptors_.list().oldest(); entry != nullptr;
+       entry = List::newer(entry)) {
+    require(List::older(entry) == older_entry, "descriptor links agree both ways");
     require(entry->owns_descriptor() && entry->file_.is_open() && !entry->released_,
             entry->description() + ": listed entries hold their own descriptor");
     older_entry = entry;
     ++open;
   }
-  require(open == descriptors_.size(), "the descriptor list's size is its length");
+  require(open == descriptors_.open(), "the descriptor list's size is its length");
   require(open == descriptors, "the descriptor list holds every open path descriptor");
-  require(open <= max_open_descriptors_, "open descriptors within the budget");
+  require(open <= descriptors_.limit(), "open descriptors within the budget");
 }
 
 }  // namespace smmap::detail

@@ -11,9 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "util/intrusive_lru.hpp"
 #include "port/mapping.hpp"
 #include "smmap/region.hpp"
+#include "util/intrusive_lru.hpp"
 
 namespace smmap::detail {
 

@@ -87,7 +87,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     }
     slot = std::move(fresh);
     if (slot->owns_descriptor()) {
-      descriptors_.push_newest(slot.get());
+      descriptors_.opened(slot.get());
       enforce_descriptor_budget_locked(slot.get());
     }
   }  // else another thread made an equal entry first; |fresh| closes after unlock.
@@ -251,7 +251,7 @@ void ManagerCore::make_room_locked(std::uint64_t incoming) {
 void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
   if (!entry.owns_descriptor()) return;
   if (entry.file_.is_open()) {
-    descriptors_.touch(&entry);
+    descriptors_.used(&entry);
     return;
   }
   try {
@@ -265,24 +265,24 @@ void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
     entry.reopen();
   }
   ++stats_.descriptor_reopens;
-  descriptors_.push_newest(&entry);
+  descriptors_.opened(&entry);
   enforce_descriptor_budget_locked(&entry);
 }
 
 void ManagerCore::close_descriptors_locked() noexcept {
-  while (!descriptors_.empty()) {
-    close_descriptor_locked(*descriptors_.oldest());
+  while (FileEntry* oldest = descriptors_.least_recently_used()) {
+    close_descriptor_locked(*oldest);
   }
 }
 
 void ManagerCore::enforce_descriptor_budget_locked(const FileEntry* keep) noexcept {
-  while (descriptors_.size() > max_open_descriptors_ && descriptors_.oldest() != keep) {
-    close_descriptor_locked(*descriptors_.oldest());
+  while (FileEntry* over = descriptors_.over_budget(keep)) {
+    close_descriptor_locked(*over);
   }
 }
 
 void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
-  descriptors_.unlink(&entry);
+  descriptors_.closed(&entry);
   entry.file_.close();
   ++stats_.descriptor_closes;
 }
@@ -384,7 +384,7 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
     }
   }
   if (!entry.regions_.empty()) return;
-  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.unlink(&entry);
+  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
   if (entry.current_) {
     current_.erase(key_of(entry.path_or_fd()));
     return;
@@ -401,17 +401,17 @@ std::size_t ManagerCore::num_regions() const {
 
 std::size_t ManagerCore::num_open_descriptors() const {
   MutexLock lock(mutex_);
-  return descriptors_.size();
+  return descriptors_.open();
 }
 
 std::size_t ManagerCore::max_open_descriptors() const {
   MutexLock lock(mutex_);
-  return max_open_descriptors_;
+  return descriptors_.limit();
 }
 
 void ManagerCore::set_max_open_descriptors(std::size_t count) {
   MutexLock lock(mutex_);
-  max_open_descriptors_ = std::max<std::size_t>(count, 1);
+  descriptors_.set_limit(count);
   enforce_descriptor_budget_locked(nullptr);
   debug_check_locked();
 }
@@ -493,7 +493,7 @@ std::size_t ManagerCore::release_locked(FileEntry& entry) noexcept {
   }
   // A released entry holds no file, so it leaves the descriptor list; it is
   // never reopened (insert_region_locked() refuses it).
-  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.unlink(&entry);
+  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
   entry.file_.close();
   entry.released_ = true;
   if (entry.current_) {

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/descriptor_budget.hpp"
 #include "core/file_entry.hpp"
 #include "core/managed_region.hpp"
 #include "policy/placement.hpp"
@@ -214,10 +215,9 @@ class ManagerCore {
   // cursors live.
   std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
   using UnpinnedRegions = IntrusiveLru<ManagedRegion, &ManagedRegion::unpinned_links_>;
-  using OpenDescriptors = IntrusiveLru<FileEntry, &FileEntry::descriptor_links_>;
+  using Descriptors = DescriptorBudget<FileEntry, &FileEntry::descriptor_links_>;
   UnpinnedRegions unpinned_ GUARDED_BY(mutex_);
-  OpenDescriptors descriptors_ GUARDED_BY(mutex_);
-  std::size_t max_open_descriptors_ GUARDED_BY(mutex_) = default_max_open_descriptors();
+  Descriptors descriptors_ GUARDED_BY(mutex_){default_max_open_descriptors()};
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
   bool adaptive_ GUARDED_BY(mutex_) = kAdaptiveByDefault;
   // The machine's window costs, measured at the first near miss or mapped
