@@ -66,7 +66,7 @@ class SlidingWindowMapBuffer {
   std::uint64_t offset() const noexcept { return offset_; }
 
   // The byte at relative index |i|. A byte in the cursor's current region is
-  // copied from it without moving the cursor's window (nor counting a cursor
+  // copied from it without moving the cursor's view (nor counting a cursor
   // hit); any other moves the cursor as read() does. The Python buffer's b[i]
   // is this.
   // Throws std::out_of_range when i >= size(); std::system_error when the
