@@ -26,6 +26,7 @@ CORE = "src/core/manager_core.cpp"
 ADAPTIVE = "src/policy/adaptive_windows.cpp"
 PATTERN = "src/policy/access_pattern.hpp"
 BUDGET = "src/core/descriptor_budget.hpp"
+LRU = "src/core/region_lru.hpp"
 
 # (name, file, original, mutated)
 MUTATIONS = [
@@ -46,8 +47,8 @@ MUTATIONS = [
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), managed(region_));",
      "  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), nullptr);"),
     ("cursor destroyed: hits counted twice", CORE,
-     "  release_locked(region, hits);\n  --entry->cursors_;",
-     "  release_locked(region, hits);\n  stats_.cursor_hits += hits;\n  --entry->cursors_;"),
+     "  release_locked(region, hits);\n  entry->remove_cursor();",
+     "  release_locked(region, hits);\n  stats_.cursor_hits += hits;\n  entry->remove_cursor();"),
     # Placement (docs/design.md, "Obtaining a region", step 3).
     ("placement: no left extension", "src/policy/placement.cpp",
      "  window.extend_left_to(MapWindow(gap.begin, 0), max_window);\n", "\n"),
@@ -63,27 +64,28 @@ MUTATIONS = [
      "(wanted_end > max_window ? wanted_end - max_window : 0)"),
     # Lookup, limits and eviction.
     ("lookup: live regions ignored", CORE,
-     "    if (before.includes_ofs(offset) && (sized || !before.copy_window_ || before.pins() != 0)) {",
-     "    if (false) {"),
+     "      live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {",
+     "      false) {"),
     ("lookup: an unused copy window serves a request without a size", CORE,
-     "    if (before.includes_ofs(offset) && (sized || !before.copy_window_ || before.pins() != 0)) {",
-     "    if (before.includes_ofs(offset)) {"),
-    ("LRU: evicts the newest", CORE,
-     "  ManagedRegion* oldest = unpinned_.oldest();", "  ManagedRegion* oldest = unpinned_.newest();"),
-    ("LRU: a pinned region stays listed", CORE,
-     "  if (pins == 0) unpinned_.unlink(region);\n  region->set_pins(pins + 1);",
-     "  region->set_pins(pins + 1);"),
+     "      live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {",
+     "      live != nullptr) {"),
+    ("LRU: evicts the newest", LRU,
+     "  Region* coldest() const noexcept { return unused_.oldest(); }",
+     "  Region* coldest() const noexcept { return unused_.newest(); }"),
+    ("LRU: a pinned region stays listed", LRU,
+     "    if (pins == 0) unused_.unlink(region);\n    region->set_pins(pins + 1);",
+     "    region->set_pins(pins + 1);"),
     ("memory limit: no room made first", CORE,
      "  stats_.unmaps_by_eviction += evict_for_memory_locked(full_window);\n", "\n"),
-    ("memory limit: the incoming window not counted", CORE,
-     "(incoming > limit || mapped_bytes_ > limit - incoming)", "(mapped_bytes_ > limit)"),
-    ("handle limit: evicts one too late", CORE,
-     "for (; region_count_ >= limits_.max_open_handles && !unpinned_.empty(); ++evicted)",
-     "for (; region_count_ > limits_.max_open_handles && !unpinned_.empty(); ++evicted)"),
+    ("memory limit: the incoming window not counted", LRU,
+     "incoming > max_bytes_ || bytes_ > max_bytes_ - incoming;", "bytes_ > max_bytes_;"),
+    ("handle limit: evicts one too late", LRU,
+     "  bool at_handle_limit() const noexcept { return count_ >= max_regions_; }",
+     "  bool at_handle_limit() const noexcept { return count_ > max_regions_; }"),
     ("map failure: no retry", CORE,
-     "      return insert_region_locked(entry, window, false, entry.regions_.end());\n"
+     "      return insert_region_locked(entry, window, false, entry.regions().end());\n"
      "    } catch (const std::system_error&) {\n      prepare_retry_locked(retried);",
-     "      return insert_region_locked(entry, window, false, entry.regions_.end());\n"
+     "      return insert_region_locked(entry, window, false, entry.regions().end());\n"
      "    } catch (const std::system_error&) {\n      prepare_retry_locked(true);"),
     ("copy window failure: no retry", CORE,
      "      return region;\n    } catch (const std::system_error&) {\n"
@@ -94,17 +96,17 @@ MUTATIONS = [
      "size == 0 ? evict_all_locked() : evict_for_memory_locked(size)",
      "evict_for_memory_locked(size)"),
     ("replaced entry: regions kept after the last cursor", CORE,
-     "  if (!entry.current_) {\n    // No cursor", "  if (false) {\n    // No cursor"),
+     "  if (!entry.is_current()) {\n    // No cursor", "  if (false) {\n    // No cursor"),
     # Statistics: each counter, and which counter an unmap lands in.
-    ("statistics: region hits not counted", CORE, "      ++stats_.region_hits;\n", "\n"),
+    ("statistics: region hits not counted", CORE, "    ++stats_.region_hits;\n", "\n"),
     ("statistics: maps not counted", CORE, "  ++stats_.maps;\n", "\n"),
-    ("statistics: copies not counted", CORE, "  if (region->is_copy()) ++stats_.copies;\n", "\n"),
+    ("statistics: copies not counted", CORE, "  if (region.is_copy()) ++stats_.copies;\n", "\n"),
     ("statistics: copy windows not counted", CORE, "  if (copy) ++stats_.copy_windows;\n",
      "  if (copy && stats_.copy_windows == 0) ++stats_.copy_windows;\n"),
-    ("statistics: peak bytes is the current", CORE,
-     "std::max(stats_.peak_mapped_bytes, mapped_bytes_)", "mapped_bytes_"),
-    ("statistics: peak regions is the current", CORE,
-     "std::max<std::uint64_t>(stats_.peak_regions, region_count_)", "region_count_"),
+    ("statistics: peak bytes is the current", LRU,
+     "peak_bytes_ = std::max(peak_bytes_, bytes_);", "peak_bytes_ = bytes_;"),
+    ("statistics: peak regions is the current", LRU,
+     "peak_count_ = std::max(peak_count_, count_);", "peak_count_ = count_;"),
     ("statistics: handle-limit evictions not counted", CORE,
      "  stats_.unmaps_by_eviction += evicted;\n", "\n"),
     ("statistics: collect() counted as eviction", CORE,
@@ -114,15 +116,15 @@ MUTATIONS = [
     ("statistics: descriptor closes not counted", CORE, "  ++stats_.descriptor_closes;\n", "\n"),
     ("statistics: descriptor reopens not counted", CORE, "  ++stats_.descriptor_reopens;\n", "\n"),
     ("statistics: switches to copy windows not counted", ADAPTIVE,
-     "      ++stats_.switches_to_copy;\n      break;", "      break;"),
+     "      ++switches_to_copy_;\n      break;", "      break;"),
     ("statistics: switches to mapped windows not counted", ADAPTIVE,
-     "      ++stats_.switches_to_map;\n", "\n"),
+     "      ++switches_to_map_;\n", "\n"),
     ("statistics: the measured costs not reported", ADAPTIVE,
-     "    stats_.window_map_ns = costs.map_ns;\n", "\n"),
-    ("statistics: dropped mapped windows not counted", ADAPTIVE,
-     "    if (region.is_copy() || region.pins() != 0) continue;\n"
-     "    unmap_counted_locked(&region, stats_.unmaps_by_eviction);",
-     "    if (region.is_copy() || region.pins() != 0) continue;\n    unmap_locked(&region);"),
+     "  stats.window_map_ns = costs_.map_ns;\n", "\n"),
+    ("statistics: dropped mapped windows not counted", CORE,
+     "    if (!region.is_copy() && region.pins() == 0) {\n"
+     "      unmap_counted_locked(&region, stats_.unmaps_by_eviction);",
+     "    if (!region.is_copy() && region.pins() == 0) {\n      unmap_locked(&region);"),
     # File identity and the descriptor budget.
     ("identity: mtime ignored", "src/port/open_file.hpp",
      "  bool operator==(const FileIdentity&) const = default;",
@@ -150,7 +152,8 @@ MUTATIONS = [
      "    close_descriptors_locked();\n    ++stats_.map_retries;\n    entry.reopen();",
      "    ++stats_.map_retries;\n    entry.reopen();"),
     # Adaptive windows: the rules and each documented threshold.
-    ("adaptive: the measured costs ignored", ADAPTIVE, "  return mapping_pays_;", "  return true;"),
+    ("adaptive: the measured costs ignored", ADAPTIVE, "  return costs_.mapping_pays();",
+     "  return true;"),
     ("adaptive: requests without a size copied", ADAPTIVE,
      "  if (!pattern.copying() || !sized ||", "  if (!pattern.copying() ||"),
     ("adaptive: requests up to half a window copied", ADAPTIVE,
@@ -163,7 +166,7 @@ MUTATIONS = [
      "pattern.copying() ? std::max(window / 2, ALLOCATIONGRANULARITY) : window + 1",
      "pattern.copying() ? window + 1 : window + 1"),
     ("adaptive: mapped windows kept at the switch", ADAPTIVE,
-     "  if (pattern.take_fresh_switch()) drop_mapped_windows_locked(entry);\n", "\n"),
+     "  choice.drop_mapped_windows = pattern.take_fresh_switch();\n", "\n"),
     ("adaptive: a window of 4 uses not wasted", PATTERN,
      "  static constexpr std::uint64_t kFewUses = 4;", "  static constexpr std::uint64_t kFewUses = 3;"),
     ("adaptive: 5 wasted windows to switch", PATTERN,

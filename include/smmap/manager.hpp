@@ -1,9 +1,9 @@
 // smmap/manager.hpp — the managers: StaticWindowMapManager (whole-file
 // regions) and SlidingWindowMapManager (windows of at most window_size bytes).
 //
-// A manager hands out cursors onto files, maps page-aligned windows of them on
-// demand, counts the cursors pinning each window, and unmaps the least
-// recently released unpinned window when a limit is reached:
+// A manager hands out cursors onto files, maps regions of them at page-aligned
+// windows on demand, counts the cursors pinning each region, and unmaps the
+// least recently released unpinned region when a limit is reached:
 //   - max_memory_size is soft: when every region is pinned, the manager maps
 //     anyway rather than fail;
 //   - max_open_handles caps the number of live regions: when it is reached

@@ -47,7 +47,7 @@ std::byte SlidingWindowMapBuffer::operator[](std::uint64_t i) {
   }
   std::byte value;
   // The byte is usually in the cursor's region: copy it from there, leaving
-  // the cursor's window where it is.
+  // the cursor's view where it is.
   const WindowCursor& cursor = *cursor_;  // set whenever size_ > 0
   const std::uint64_t position = offset_ + i;
   if (position - cursor.region_begin_ < cursor.region_size_) [[likely]] {

@@ -8,25 +8,26 @@
 // names the same file (docs/design.md, "Files: identity and replacement").
 // A caller's descriptor is never closed.
 //
-// Thread safety: the file, identity and size never change. Everything else is
-// guarded by the manager's mutex and touched only by ManagerCore, whose every
-// method that does so REQUIRES that mutex (Clang's analysis cannot follow the
-// mutex through an entry pointer, so these fields carry no annotation).
-// size() and client_count_of() take the mutex themselves.
+// Thread safety: the identity and size never change. Everything else is
+// guarded by the manager's mutex, held by every caller of the methods below
+// size() and client_count_of(), which take it themselves (Clang's analysis
+// cannot follow the mutex through an entry pointer, so these carry no
+// annotation).
 #pragma once
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <utility>
 #include <variant>
 
 #include "core/managed_region.hpp"
+#include "core/region_index.hpp"
 #include "platform.hpp"
 #include "policy/access_pattern.hpp"
 #include "port/open_file.hpp"
 #include "smmap/region_list.hpp"
+#include "util/check.hpp"
 #include "util/errors.hpp"
 #include "util/mutex.hpp"
 #include "util/node_pool.hpp"
@@ -35,13 +36,15 @@ namespace smmap::detail {
 
 class FileEntry final : public MapRegionList {
  public:
+  using Regions = RegionIndex<ManagedRegion>;
+
   // An entry for |file|, opened from |source|; |manager_mutex| guards it, and
-  // its region map takes its nodes from |nodes|.
+  // its region index takes its nodes from |nodes|.
   FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex, NodePool& nodes)
       : MapRegionList(source, file.size()),
         file_(std::move(file)),
         mutex_(manager_mutex),
-        regions_(RegionMap::allocator_type(nodes)) {}
+        regions_(nodes, file_size()) {}
 
   std::size_t size() const override EXCLUDES(mutex_) {
     MutexLock lock(mutex_);
@@ -49,14 +52,14 @@ class FileEntry final : public MapRegionList {
   }
   int client_count_of(std::uint64_t ofs, std::size_t size) const override EXCLUDES(mutex_) {
     MutexLock lock(mutex_);
-    const auto found = regions_.find(ofs);
-    return found == regions_.end() || found->second.size() != size ? 0
-                                                                   : found->second.client_count();
+    const ManagedRegion* found = regions_.starting_at(ofs);
+    return found == nullptr || found->size() != size ? 0 : found->client_count();
   }
 
   // The file windows are mapped from (on Windows its HANDLE); kNoFile while
   // the budget has it closed or force_map_handle_removal_win() released it.
   NativeFile file() const noexcept { return file_.file(); }
+  bool file_is_open() const noexcept { return file_.is_open(); }
   // True for an entry made from a path: its descriptor is the manager's.
   bool owns_descriptor() const noexcept {
     return std::holds_alternative<std::filesystem::path>(path_or_fd());
@@ -64,9 +67,38 @@ class FileEntry final : public MapRegionList {
   const FileIdentity& identity() const noexcept { return file_.identity(); }
   const std::string& description() const noexcept { return file_.description(); }
 
- private:
-  friend class ManagerCore;
+  // The rest is the manager's, under its mutex.
 
+  // The file's regions; they are unmapped before the file closes.
+  Regions& regions() noexcept { return regions_; }
+  const Regions& regions() const noexcept { return regions_; }
+  // Whether small requests get copy windows (adaptive windows).
+  AccessPattern& pattern() noexcept { return pattern_; }
+
+  // Cursors associated with this entry.
+  std::size_t cursors() const noexcept { return cursors_; }
+  void add_cursor() noexcept { ++cursors_; }
+  // REQUIRES: cursors() > 0.
+  void remove_cursor() noexcept {
+    SMMAP_DCHECK(cursors_ > 0);
+    --cursors_;
+  }
+
+  // False once a newer entry replaced this one for the same source, or
+  // force_map_handle_removal_win() released it.
+  bool is_current() const noexcept { return current_; }
+  void retire() noexcept { current_ = false; }
+  // True once force_map_handle_removal_win() closed the file: the regions
+  // left are private copies, and no new one can be mapped. A released entry
+  // is not in the descriptor list and is never reopened.
+  bool is_released() const noexcept { return released_; }
+  void release_file() noexcept {
+    file_.close();
+    released_ = true;
+  }
+
+  // Closes the descriptor (the budget's choice); reopen() opens it again.
+  void close_file() noexcept { file_.close(); }
   // Opens the path again after the manager closed its descriptor.
   // Throws std::system_error naming the file: open's error, or ESTALE when
   // the path now names another file or the file changed.
@@ -80,27 +112,19 @@ class FileEntry final : public MapRegionList {
     file_ = std::move(again);
   }
 
+  // Links in the manager's list of open descriptors while it holds one; only
+  // that list (DescriptorBudget) touches them.
+  LruLinks<FileEntry> descriptor_links;
+
+ private:
   // Declared before regions_, so the regions are unmapped before the
-  // descriptor closes. Closed early by the descriptor budget (a path entry,
-  // reopened for the next window) or by force_map_handle_removal_win().
+  // descriptor closes.
   OpenFile file_;
   Mutex& mutex_;
-  // Regions by start offset; they never overlap.
-  using RegionMap = std::map<std::uint64_t, ManagedRegion, std::less<>,
-                             PoolAllocator<std::pair<const std::uint64_t, ManagedRegion>>>;
-  RegionMap regions_;
-  // Cursors associated with this entry.
+  Regions regions_;
   std::size_t cursors_ = 0;
-  // False once a newer entry replaced this one for the same source, or
-  // force_map_handle_removal_win() released it.
   bool current_ = true;
-  // Links in the manager's list of open descriptors while it holds one.
-  LruLinks<FileEntry> descriptor_links_;
-  // Whether small requests get copy windows (adaptive windows).
   AccessPattern pattern_;
-  // True once force_map_handle_removal_win() closed the file: the regions
-  // left are private copies, and no new one can be mapped. A released entry
-  // is not in the descriptor list and is never reopened.
   bool released_ = false;
 };
 

@@ -22,20 +22,21 @@ void ManagerCore::check_invariants_locked() const {
 
   auto check_entry = [&](const FileEntry& entry, bool current) {
     const std::string& what = entry.description();
-    require(entry.current_ == current, what + ": current flag matches the table it is in");
-    if (entry.released_) {
-      require(!entry.file_.is_open(), what + ": a released entry holds no file");
+    require(entry.is_current() == current, what + ": current flag matches the table it is in");
+    if (entry.is_released()) {
+      require(!entry.file_is_open(), what + ": a released entry holds no file");
     } else if (entry.owns_descriptor()) {
-      if (entry.file_.is_open()) ++descriptors;
+      if (entry.file_is_open()) ++descriptors;
     } else {
-      require(entry.file_.is_open(), what + ": a caller's descriptor stays in use");
+      require(entry.file_is_open(), what + ": a caller's descriptor stays in use");
     }
-    require(entry.cursors_ > 0 || (current && !entry.regions_.empty()),
+    require(entry.cursors() > 0 || (current && !entry.regions().empty()),
             what + ": an entry with no cursor is current and has regions");
     const ManagedRegion* previous = nullptr;
-    for (const auto& [ofs, region] : entry.regions_) {
+    entry.regions().for_each([&](const ManagedRegion& region) {
+      const std::uint64_t ofs = region.ofs_begin();
+      require(entry.regions().starting_at(ofs) == &region, what + ": indexed by its start");
       const std::string where = what + " region at " + std::to_string(ofs);
-      require(region.ofs_begin() == ofs, where + ": keyed by its start");
       require(&region.owner() == &entry, where + ": owned by its entry");
       require(region.size() > 0, where + ": not empty");
       require(ofs % ALLOCATIONGRANULARITY == 0, where + ": starts on the granularity");
@@ -48,15 +49,15 @@ void ManagerCore::check_invariants_locked() const {
                 where + ": at most one page over the window size");
       }
       require(region.pins() >= 0, where + ": pin count not negative");
-      require(!region.copy_window_ || region.is_copy(), where + ": a copy window is a copy");
-      require(!region.copy_window_ || limits_.largest_window != 0,
+      require(!region.is_copy_window() || region.is_copy(), where + ": a copy window is a copy");
+      require(!region.is_copy_window() || limits_.largest_window != 0,
               where + ": whole-file managers make no copy windows");
-      require(region.uses_ >= 1, where + ": served the request it was made for");
+      require(region.uses() >= 1, where + ": served the request it was made for");
       if (region.pins() == 0) ++unpinned;
       bytes += region.size();
       ++regions;
       previous = &region;
-    }
+    });
   };
   for (const auto& [key, entry] : current_) {
     require(key == key_of(entry->path_or_fd()), entry->description() + ": keyed by its source");
@@ -64,29 +65,28 @@ void ManagerCore::check_invariants_locked() const {
   }
   for (const auto& entry : replaced_) check_entry(*entry, false);
 
-  require(bytes == mapped_bytes_, "mapped bytes are the sum of the region sizes");
-  require(regions == region_count_, "region count is the number of regions");
-  require(region_count_ <= limits_.max_open_handles, "live regions within the handle limit");
-  require(stats_.peak_mapped_bytes >= mapped_bytes_, "peak mapped bytes reached the current");
-  require(stats_.peak_regions >= region_count_, "peak regions reached the current");
+  require(bytes == lru_.bytes(), "mapped bytes are the sum of the region sizes");
+  require(regions == lru_.count(), "region count is the number of regions");
+  require(lru_.count() <= limits_.max_open_handles, "live regions within the handle limit");
+  require(lru_.peak_bytes() >= lru_.bytes(), "peak mapped bytes reached the current");
+  require(lru_.peak_count() >= lru_.count(), "peak regions reached the current");
   require(stats_.copy_windows <= stats_.copies && stats_.copies <= stats_.maps,
           "copy windows are counted among copies, copies among maps");
 
   // The LRU list holds exactly the unpinned regions, linked both ways.
   std::size_t linked = 0;
   const ManagedRegion* older = nullptr;
-  for (const ManagedRegion* region = unpinned_.oldest(); region != nullptr;
-       region = UnpinnedRegions::newer(region)) {
-    require(UnpinnedRegions::older(region) == older, "LRU links agree both ways");
+  for (const ManagedRegion* region = lru_.unused().oldest(); region != nullptr;
+       region = Lru::List::newer(region)) {
+    require(Lru::List::older(region) == older, "LRU links agree both ways");
     require(region->pins() == 0, "every region in the LRU list is unpinned");
-    const auto& owned = region->owner().regions_;
-    const auto found = owned.find(region->ofs_begin());
-    require(found != owned.end() && &found->second == region, "LRU regions are live regions");
+    require(region->owner().regions().starting_at(region->ofs_begin()) == region,
+            "LRU regions are live regions");
     older = region;
     ++linked;
   }
-  require(older == unpinned_.newest(), "the LRU list ends at its newest region");
-  require(linked == unpinned_.size(), "the LRU list's size is its length");
+  require(older == lru_.unused().newest(), "the LRU list ends at its newest region");
+  require(linked == lru_.unused().size(), "the LRU list's size is its length");
   require(linked == unpinned, "the LRU list holds every unpinned region");
 
   // The descriptor list holds exactly the path entries with an open
@@ -97,7 +97,7 @@ void ManagerCore::check_invariants_locked() const {
   for (const FileEntry* entry = descriptors_.list().oldest(); entry != nullptr;
        entry = List::newer(entry)) {
     require(List::older(entry) == older_entry, "descriptor links agree both ways");
-    require(entry->owns_descriptor() && entry->file_.is_open() && !entry->released_,
+    require(entry->owns_descriptor() && entry->file_is_open() && !entry->is_released(),
             entry->description() + ": listed entries hold their own descriptor");
     older_entry = entry;
     ++open;

@@ -3,8 +3,7 @@
 // unpinned regions.
 //
 // Thread safety: everything but the pin count is guarded by the manager's
-// mutex and touched only by ManagerCore. The pin count is written under that
-// mutex and read anywhere (client_count() is a snapshot).
+// mutex. The pin count is written under that mutex and read anywhere.
 #pragma once
 
 #include <atomic>
@@ -31,25 +30,31 @@ class ManagedRegion final : public MapRegion {
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, std::size_t size, CopyWindow);
 
   int client_count() const noexcept override { return 1 + pins(); }
+  // Cursors pinning it. Written only by the manager's RegionLru, under the
+  // manager's mutex; read anywhere (client_count() is a snapshot).
   int pins() const noexcept { return pins_.load(std::memory_order_relaxed); }
+  void set_pins(int pins) noexcept { pins_.store(pins, std::memory_order_relaxed); }
   FileEntry& owner() const noexcept { return *owner_; }
 
+  // Requests served: pins taken plus the cursor hits reported on it
+  // (AccessPattern judges evicted windows by it).
+  std::uint64_t uses() const noexcept { return uses_; }
+  void add_uses(std::uint64_t uses) noexcept { uses_ += uses; }
+  // Made by adaptive windows, rather than copied because the file system
+  // cannot map the file.
+  bool is_copy_window() const noexcept { return copy_window_; }
+
+  // Links in the manager's list of unused regions while it has no pin; only
+  // that list (RegionLru) touches them.
+  LruLinks<ManagedRegion> unused_links;
+
  private:
-  friend class ManagerCore;
-
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, const Mapping& mapping) noexcept;
-
-  void set_pins(int pins) noexcept { pins_.store(pins, std::memory_order_relaxed); }
 
   FileEntry* const owner_;
   std::atomic<int> pins_{1};
-  // Requests served: pins taken plus the cursor hits reported on it
-  // (AccessPattern judges evicted windows by it).
   std::uint64_t uses_ = 1;
-  // Made by adaptive windows rather than for a file that cannot be mapped.
   bool copy_window_ = false;
-  // Links in the manager's list of unpinned regions while unpinned.
-  LruLinks<ManagedRegion> unpinned_links_;
 };
 
 }  // namespace smmap::detail

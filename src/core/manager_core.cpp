@@ -35,8 +35,8 @@ ManagerCore::~ManagerCore() {
   // close their descriptors.
   MutexLock lock(mutex_);
   if constexpr (SMMAP_CHECKS_PRECONDITIONS) {
-    for (const auto& [key, entry] : current_) SMMAP_DCHECK(entry->cursors_ == 0);
-    for (const auto& entry : replaced_) SMMAP_DCHECK(entry->cursors_ == 0);
+    for (const auto& [key, entry] : current_) SMMAP_DCHECK(entry->cursors() == 0);
+    for (const auto& entry : replaced_) SMMAP_DCHECK(entry->cursors() == 0);
   }
   current_.clear();
   replaced_.clear();
@@ -54,7 +54,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     MutexLock lock(mutex_);
     auto found = current_.find(key);
     if (found != current_.end() && found->second->identity() == now) {
-      ++found->second->cursors_;
+      found->second->add_cursor();
       return found->second.get();
     }
   }
@@ -81,7 +81,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     if (slot) {
       // The file was replaced or resized: old cursors keep the old entry.
       ++stats_.replaced_files;
-      slot->current_ = false;
+      slot->retire();
       replaced_.push_back(std::move(slot));
       drop_if_unused_locked(*replaced_.back());
     }
@@ -92,7 +92,7 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
     }
   }  // else another thread made an equal entry first; |fresh| closes after unlock.
   FileEntry* entry = slot.get();
-  ++entry->cursors_;
+  entry->add_cursor();
   debug_check_locked();
   return entry;
 }
@@ -103,7 +103,8 @@ ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
   SMMAP_DCHECK(offset < entry->file_size());
   SMMAP_DCHECK(old == nullptr || &old->owner() == entry);
   MutexLock lock(mutex_);
-  const std::uint64_t previous_uses = old != nullptr && old->copy_window_ ? old->uses_ + hits : 0;
+  const std::uint64_t previous_uses =
+      old != nullptr && old->is_copy_window() ? old->uses() + hits : 0;
   release_locked(old, hits);
   ManagedRegion* region = obtain_region_locked(*entry, offset, size, sized, previous_uses);
   debug_check_locked();
@@ -119,15 +120,15 @@ void ManagerCore::release(ManagedRegion* region, std::uint64_t hits) noexcept {
 void ManagerCore::release_locked(ManagedRegion* region, std::uint64_t hits) noexcept {
   stats_.cursor_hits += hits;
   if (region != nullptr) {
-    region->uses_ += hits;
-    unpin_locked(region);
+    region->add_uses(hits);
+    lru_.unpin(region);
   }
 }
 
 void ManagerCore::copy_cursor(FileEntry* entry, ManagedRegion* region) noexcept {
   MutexLock lock(mutex_);
-  ++entry->cursors_;
-  if (region != nullptr) pin_locked(region);
+  entry->add_cursor();
+  if (region != nullptr) lru_.pin(region);
   debug_check_locked();
 }
 
@@ -135,7 +136,7 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
                                 std::uint64_t hits) noexcept {
   MutexLock lock(mutex_);
   release_locked(region, hits);
-  --entry->cursors_;
+  entry->remove_cursor();
   drop_if_unused_locked(*entry);
   debug_check_locked();
 }
@@ -145,24 +146,24 @@ ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t
                                                  std::uint64_t previous_uses) {
   mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
-  auto next = entry.regions_.upper_bound(offset);
-  if (next != entry.regions_.begin()) {
-    ManagedRegion& before = std::prev(next)->second;
-    // A request without a size is not served by an unused copy window: it
-    // gets a full mapped window in its place.
-    if (before.includes_ofs(offset) && (sized || !before.copy_window_ || before.pins() != 0)) {
-      ++stats_.region_hits;
-      ++before.uses_;
-      pin_locked(&before);
-      return &before;
-    }
+  FileEntry::Regions& regions = entry.regions();
+  auto next = regions.position_of(offset);
+  // A request without a size is not served by an unused copy window: it
+  // gets a full mapped window in its place.
+  if (ManagedRegion* live = regions.holding(offset, next);
+      live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {
+    ++stats_.region_hits;
+    live->add_uses(1);
+    lru_.pin(live);
+    return live;
   }
-  const std::size_t regions = entry.regions_.size();  // |next| is right while this holds
-  const std::uint64_t copy_bytes =
-      copy_window_bytes_locked(entry, offset, size, sized, previous_uses);
-  if (copy_bytes != 0) {
-    if (entry.regions_.size() != regions) next = entry.regions_.upper_bound(offset);
-    return map_copy_window_locked(entry, offset, copy_bytes, next);
+  const std::size_t count = regions.size();  // |next| is right while this holds
+  const AdaptiveWindows::Choice choice =
+      adaptive_.on_miss(to_place(entry), offset, size, sized, previous_uses);
+  if (choice.drop_mapped_windows) drop_mapped_windows_locked(entry);
+  if (choice.copy_bytes != 0) {
+    if (regions.size() != count) next = regions.position_of(offset);
+    return map_copy_window_locked(entry, offset, choice.copy_bytes, next);
   }
   return map_region_locked(entry, offset, size);
 }
@@ -179,7 +180,7 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
     const MapWindow window = place_window_locked(entry, offset, size);  // step 3
     make_room_locked(window.size);
     try {
-      return insert_region_locked(entry, window, false, entry.regions_.end());
+      return insert_region_locked(entry, window, false, entry.regions().end());
     } catch (const std::system_error&) {
       prepare_retry_locked(retried);
     }
@@ -188,18 +189,19 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
 
 ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64_t offset,
                                                    std::uint64_t bytes,
-                                                   FileEntry::RegionMap::iterator next) {
+                                                   FileEntry::Regions::Position next) {
   // Room for the largest the window can be, before placing it: then the
   // lookup's position, |next|, stays right for placing and inserting unless
   // an eviction took a region of this file.
-  const std::size_t regions = entry.regions_.size();
+  FileEntry::Regions& regions = entry.regions();
+  const std::size_t count = regions.size();
   make_room_locked(bytes);
   for (bool retried = false;; retried = true) {
-    if (entry.regions_.size() != regions) next = entry.regions_.upper_bound(offset);
-    const MapWindow window = place_copy_window_locked(entry, offset, bytes, next);
+    if (regions.size() != count) next = regions.position_of(offset);
+    const MapWindow window = place_copy_window(offset, bytes, regions.gap_before(next));
     try {
       ManagedRegion* region = insert_region_locked(entry, window, true, next);
-      entry.pattern_.on_copy_window(window.ofs, window.size);
+      entry.pattern().on_copy_window(window.ofs, window.size);
       return region;
     } catch (const std::system_error&) {
       prepare_retry_locked(retried);
@@ -214,43 +216,24 @@ void ManagerCore::prepare_retry_locked(bool retried) {
   stats_.unmaps_by_eviction += evict_all_locked();
 }
 
-Gap ManagerCore::gap_locked(const FileEntry& entry, std::uint64_t offset) const {
-  return gap_before(entry, entry.regions_.upper_bound(offset));
-}
-
-Gap ManagerCore::gap_before(const FileEntry& entry, FileEntry::RegionMap::const_iterator next) {
-  return Gap{
-      .begin = next == entry.regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
-      .end = next == entry.regions_.end() ? entry.file_size() : next->first,
-  };
-}
-
-MapWindow ManagerCore::place_window_locked(const FileEntry& entry, std::uint64_t offset,
+MapWindow ManagerCore::place_window_locked(FileEntry& entry, std::uint64_t offset,
                                            std::uint64_t size) const {
   if (limits_.largest_window == 0) return MapWindow(0, entry.file_size());  // the only region
-  const std::uint64_t max_window = limits_.largest_window;
-  const Gap gap = gap_locked(entry, offset);
-  const std::uint64_t wanted = std::min(size, max_window);
-  MapWindow window = place_like_smmap(offset, wanted, gap, max_window);
-  if (align_large_windows_ && max_window >= kLargePageSize) {
-    align_to_large_page(window, gap, offset, std::min(offset + wanted, gap.end), max_window);
-  }
-  return window;
+  return place_window(offset, size, entry.regions().gap_at(offset), limits_.largest_window,
+                      align_large_windows_);
 }
 
 void ManagerCore::make_room_locked(std::uint64_t incoming) {
   // Alignment can make the window a little larger than the room made before
   // placing it, and the handle limit is hard.
   std::size_t evicted = evict_for_memory_locked(incoming);
-  for (; region_count_ >= limits_.max_open_handles && !unpinned_.empty(); ++evicted) {
-    evict_oldest_locked();
-  }
+  for (; ManagedRegion* over = lru_.over_handles(); ++evicted) evict_locked(over);
   stats_.unmaps_by_eviction += evicted;
 }
 
 void ManagerCore::ensure_descriptor_locked(FileEntry& entry) {
   if (!entry.owns_descriptor()) return;
-  if (entry.file_.is_open()) {
+  if (entry.file_is_open()) {
     descriptors_.used(&entry);
     return;
   }
@@ -283,18 +266,18 @@ void ManagerCore::enforce_descriptor_budget_locked(const FileEntry* keep) noexce
 
 void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
   descriptors_.closed(&entry);
-  entry.file_.close();
+  entry.close_file();
   ++stats_.descriptor_closes;
 }
 
 ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window,
-                                                 bool copy, FileEntry::RegionMap::iterator hint) {
-  if (entry.released_) {
+                                                 bool copy, FileEntry::Regions::Position hint) {
+  if (entry.is_released()) {
     throw_system_error(EBADF,
                        "map (file released by force_map_handle_removal_win; make a new cursor)",
                        entry.description(), window.ofs, window.size);
   }
-  if (region_count_ >= limits_.max_open_handles) {
+  if (lru_.at_handle_limit()) {
     throw_system_error(EMFILE,
                        "map (limit of " + std::to_string(limits_.max_open_handles) +
                            " regions reached, all in use)",
@@ -306,66 +289,42 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
   }
   ensure_descriptor_locked(entry);
   const auto size = static_cast<std::size_t>(window.size);
-  const auto where =
-      copy ? entry.regions_.emplace_hint(
-                 hint, std::piecewise_construct, std::forward_as_tuple(window.ofs),
-                 std::forward_as_tuple(entry, window.ofs, size, ManagedRegion::CopyWindow{}))
-           : entry.regions_.emplace_hint(hint, std::piecewise_construct,
-                                         std::forward_as_tuple(window.ofs),
-                                         std::forward_as_tuple(entry, window.ofs, size));
-  ManagedRegion* region = &where->second;
-  mapped_bytes_ += region->size();
-  ++region_count_;
+  ManagedRegion& region = copy ? entry.regions().emplace(hint, window.ofs, entry, window.ofs, size,
+                                                         ManagedRegion::CopyWindow{})
+                               : entry.regions().emplace(hint, window.ofs, entry, window.ofs, size);
+  lru_.added(&region);
   ++stats_.maps;
-  if (region->is_copy()) ++stats_.copies;
+  if (region.is_copy()) ++stats_.copies;
   if (copy) ++stats_.copy_windows;
-  stats_.peak_mapped_bytes = std::max(stats_.peak_mapped_bytes, mapped_bytes_);
-  stats_.peak_regions = std::max<std::uint64_t>(stats_.peak_regions, region_count_);
-  return region;
-}
-
-void ManagerCore::pin_locked(ManagedRegion* region) noexcept {
-  const int pins = region->pins();
-  if (pins == 0) unpinned_.unlink(region);
-  region->set_pins(pins + 1);
-}
-
-void ManagerCore::unpin_locked(ManagedRegion* region) noexcept {
-  const int pins = region->pins() - 1;
-  region->set_pins(pins);
-  if (pins == 0) unpinned_.push_newest(region);
+  return &region;
 }
 
 std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcept {
-  const std::uint64_t limit = limits_.max_memory_size;
   std::size_t count = 0;
-  for (; !unpinned_.empty() && (incoming > limit || mapped_bytes_ > limit - incoming); ++count) {
-    evict_oldest_locked();
-  }
+  for (; ManagedRegion* over = lru_.over_memory(incoming); ++count) evict_locked(over);
   return count;
 }
 
 std::size_t ManagerCore::evict_all_locked() noexcept {
   std::size_t count = 0;
-  for (; !unpinned_.empty(); ++count) evict_oldest_locked();
+  for (; ManagedRegion* coldest = lru_.coldest(); ++count) evict_locked(coldest);
   return count;
 }
 
-void ManagerCore::evict_oldest_locked() noexcept {
+void ManagerCore::evict_locked(ManagedRegion* region) noexcept {
   mutex_.assert_held();
-  SMMAP_DCHECK(!unpinned_.empty());
-  ManagedRegion* oldest = unpinned_.oldest();
-  FileEntry& owner = oldest->owner();
-  note_eviction_locked(*oldest);
-  unmap_locked(oldest);
+  SMMAP_DCHECK(region->pins() == 0);
+  FileEntry& owner = region->owner();
+  if (!region->is_copy()) {
+    adaptive_.on_mapped_eviction(to_place(owner), region->ofs_begin(), region->uses());
+  }
+  unmap_locked(region);
   drop_if_unused_locked(owner);
 }
 
 void ManagerCore::unmap_locked(ManagedRegion* region) noexcept {
-  unpinned_.unlink(region);
-  mapped_bytes_ -= region->size();
-  --region_count_;
-  region->owner().regions_.erase(region->ofs_begin());  // unmaps
+  lru_.removed(region);
+  region->owner().regions().erase(*region);  // unmaps
 }
 
 void ManagerCore::unmap_counted_locked(ManagedRegion* region, std::uint64_t& counter) noexcept {
@@ -373,19 +332,40 @@ void ManagerCore::unmap_counted_locked(ManagedRegion* region, std::uint64_t& cou
   ++counter;
 }
 
+void ManagerCore::clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin,
+                                            std::uint64_t end) {
+  if (stats_.copy_windows == 0) return;  // never made one
+  entry.regions().erase_overlapping_if(
+      begin, end,
+      [](const ManagedRegion& region) { return region.is_copy_window() && region.pins() == 0; },
+      [this](ManagedRegion& region) {
+        mutex_.assert_held();
+        unmap_counted_locked(&region, stats_.unmaps_by_eviction);
+      });
+}
+
+void ManagerCore::drop_mapped_windows_locked(FileEntry& entry) {
+  entry.regions().for_each([this](ManagedRegion& region) {
+    mutex_.assert_held();
+    if (!region.is_copy() && region.pins() == 0) {
+      unmap_counted_locked(&region, stats_.unmaps_by_eviction);
+    }
+  });
+}
+
 void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
   mutex_.assert_held();
-  if (entry.cursors_ != 0) return;
-  if (!entry.current_) {
+  if (entry.cursors() != 0) return;
+  if (!entry.is_current()) {
     // No cursor can reach a replaced entry any more, so its regions are all
     // unpinned and useless: they go now.
-    while (!entry.regions_.empty()) {
-      unmap_counted_locked(&entry.regions_.begin()->second, stats_.unmaps_by_eviction);
+    while (ManagedRegion* region = entry.regions().first()) {
+      unmap_counted_locked(region, stats_.unmaps_by_eviction);
     }
   }
-  if (!entry.regions_.empty()) return;
-  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
-  if (entry.current_) {
+  if (!entry.regions().empty()) return;
+  if (entry.file_is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
+  if (entry.is_current()) {
     current_.erase(key_of(entry.path_or_fd()));
     return;
   }
@@ -396,7 +376,7 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
 
 std::size_t ManagerCore::num_regions() const {
   MutexLock lock(mutex_);
-  return region_count_;
+  return lru_.count();
 }
 
 std::size_t ManagerCore::num_open_descriptors() const {
@@ -419,14 +399,14 @@ void ManagerCore::set_max_open_descriptors(std::size_t count) {
 std::size_t ManagerCore::num_files_with_regions() const {
   MutexLock lock(mutex_);
   std::size_t count = 0;
-  for (const auto& [key, entry] : current_) count += entry->regions_.empty() ? 0 : 1;
-  for (const auto& entry : replaced_) count += entry->regions_.empty() ? 0 : 1;
+  for (const auto& [key, entry] : current_) count += entry->regions().empty() ? 0 : 1;
+  for (const auto& entry : replaced_) count += entry->regions().empty() ? 0 : 1;
   return count;
 }
 
 std::uint64_t ManagerCore::mapped_memory_size() const {
   MutexLock lock(mutex_);
-  return mapped_bytes_;
+  return lru_.bytes();
 }
 
 std::size_t ManagerCore::collect() {
@@ -470,7 +450,8 @@ std::size_t ManagerCore::release_files_under(const std::filesystem::path& base_p
   std::vector<FileEntry*> chosen;
   auto choose = [&](FileEntry& entry) {
     const auto* path = std::get_if<std::filesystem::path>(&entry.path_or_fd());
-    if (!entry.released_ && path != nullptr && is_under(*path, base_path)) chosen.push_back(&entry);
+    if (!entry.is_released() && path != nullptr && is_under(*path, base_path))
+      chosen.push_back(&entry);
   };
   for (auto& [key, entry] : current_) choose(*entry);
   for (auto& entry : replaced_) choose(*entry);
@@ -482,24 +463,24 @@ std::size_t ManagerCore::release_files_under(const std::filesystem::path& base_p
 
 std::size_t ManagerCore::release_locked(FileEntry& entry) noexcept {
   std::size_t count = 0;
-  for (auto at = entry.regions_.begin(); at != entry.regions_.end(); ++count) {
-    ManagedRegion& region = (at++)->second;
+  entry.regions().for_each([&](ManagedRegion& region) {
+    mutex_.assert_held();
+    ++count;
     if (region.pins() == 0) {
       unmap_counted_locked(&region, stats_.unmaps_by_collect);
     } else {
       // Its cursors keep reading the same bytes, from memory of their own.
       detach_from_file(Mapping{region.buffer(), region.is_copy()});
     }
-  }
+  });
   // A released entry holds no file, so it leaves the descriptor list; it is
   // never reopened (insert_region_locked() refuses it).
-  if (entry.file_.is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
-  entry.file_.close();
-  entry.released_ = true;
-  if (entry.current_) {
+  if (entry.file_is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
+  entry.release_file();
+  if (entry.is_current()) {
     // New cursors get a fresh entry; this one lives while its cursors do.
     auto found = current_.find(key_of(entry.path_or_fd()));
-    entry.current_ = false;
+    entry.retire();
     replaced_.push_back(std::move(found->second));
     current_.erase(found);
   }
@@ -519,17 +500,21 @@ void ManagerCore::set_align_large_windows(bool align) {
 
 bool ManagerCore::adaptive() const {
   MutexLock lock(mutex_);
-  return adaptive_;
+  return adaptive_.enabled();
 }
 
 void ManagerCore::set_adaptive(bool adaptive) {
   MutexLock lock(mutex_);
-  adaptive_ = adaptive;
+  adaptive_.set_enabled(adaptive);
 }
 
 ManagerStats ManagerCore::stats() const {
   MutexLock lock(mutex_);
-  return stats_;
+  ManagerStats stats = stats_;
+  stats.peak_mapped_bytes = lru_.peak_bytes();
+  stats.peak_regions = lru_.peak_count();
+  adaptive_.fill_stats(stats);
+  return stats;
 }
 
 void ManagerCore::check_invariants() const {

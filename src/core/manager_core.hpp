@@ -1,12 +1,14 @@
-// ManagerCore: the state shared by a manager object and all its cursors.
+// ManagerCore: the state shared by a manager object and all its cursors, and
+// the rules that tie its components together — the contract in
+// docs/design.md (lookup, placement, eviction order, limits, file identity).
 //
-// It owns every file entry (FileEntry) and, through them, every region.
-// Unpinned regions sit in an IntrusiveLru in the order their last pin was
-// released; eviction takes them from the cold end in O(1). Path entries
-// holding a descriptor (on Windows a HANDLE) sit in another, in the order
-// they last mapped; the oldest closes when the descriptor budget is exceeded. The behaviour it
-// implements — lookup, placement, eviction order, limits, file identity — is
-// the contract in docs/design.md.
+// It owns every file entry (FileEntry) and, through each entry's RegionIndex,
+// every region. Its components decide; it maps, unmaps and counts:
+// - RegionLru counts the live regions and names the unused one to evict
+//   next for the memory and handle limits;
+// - DescriptorBudget names the path entry whose descriptor closes next;
+// - placement (policy/placement.hpp) says where a new window goes;
+// - AdaptiveWindows chooses between a mapped and a copy window at a miss.
 //
 // Thread safety: every public method takes mutex_ (none may be called with it
 // held); the *_locked helpers REQUIRE it. Clang checks this at build time
@@ -23,12 +25,13 @@
 #include "core/descriptor_budget.hpp"
 #include "core/file_entry.hpp"
 #include "core/managed_region.hpp"
+#include "core/region_lru.hpp"
+#include "policy/adaptive_windows.hpp"
 #include "policy/placement.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
 #include "smmap/window.hpp"
-#include "util/intrusive_lru.hpp"
 #include "util/mutex.hpp"
 #include "util/node_pool.hpp"
 
@@ -43,7 +46,10 @@ class ManagerCore {
     std::uint64_t max_open_handles = 0;    // hard limit on live regions
   };
 
-  explicit ManagerCore(const Limits& limits) : limits_(limits) {}
+  explicit ManagerCore(const Limits& limits)
+      : limits_(limits),
+        lru_(limits.max_memory_size, limits.max_open_handles),
+        adaptive_(limits.largest_window, kAdaptiveByDefault) {}
   ManagerCore(const ManagerCore&) = delete;
   ManagerCore& operator=(const ManagerCore&) = delete;
   // REQUIRES: no cursor is alive (they keep the core alive).
@@ -53,7 +59,7 @@ class ManagerCore {
   // entry when there is none or the file was replaced or resized.
   // Throws std::system_error naming the file.
   FileEntry* add_cursor(const PathOrFd& source) EXCLUDES(mutex_);
-  // The most bytes a cursor on |entry| may report: the cursor window size, or
+  // The most bytes a cursor's view of |entry| may hold: window_size(), or
   // the file size when that is 0.
   std::uint64_t max_request(const FileEntry& entry) const noexcept {
     return limits_.cursor_window_size != 0 ? limits_.cursor_window_size : entry.file_size();
@@ -118,37 +124,27 @@ class ManagerCore {
   // after freeing every unused region if the map fails.
   ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
       REQUIRES(mutex_);
+  // The same for a copy window of |bytes| from the page of |offset|; |next|
+  // is the position of |offset| in |entry|'s regions.
+  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes,
+                                        FileEntry::Regions::Position next) REQUIRES(mutex_);
   // Called in a handler of a failed map (step 4 of "Obtaining a region"):
   // the first time, frees every unused region so the caller can try again;
   // after a retry, rethrows the error being handled.
   void prepare_retry_locked(bool retried) REQUIRES(mutex_);
-  // The same for a copy window of |bytes| from the page of |offset|; |next|
-  // is the first region of |entry| past |offset|.
-  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes,
-                                        FileEntry::RegionMap::iterator next) REQUIRES(mutex_);
-  // The free gap around |offset| between |entry|'s regions.
-  Gap gap_locked(const FileEntry& entry, std::uint64_t offset) const REQUIRES(mutex_);
-  // The free gap before |next| (the first region past the offset in question).
-  static Gap gap_before(const FileEntry& entry, FileEntry::RegionMap::const_iterator next);
-  // Where the window for [offset, offset + size) goes.
-  MapWindow place_window_locked(const FileEntry& entry, std::uint64_t offset,
-                                std::uint64_t size) const REQUIRES(mutex_);
-
-  // Adaptive windows (src/policy/adaptive_windows.cpp, docs/design.md).
-  // A request at |offset| missed every live region of |entry|: tells the
-  // detector, and returns how many bytes from the page of |offset| a copy
-  // window serving it should hold, or 0 when a mapped window should.
-  std::uint64_t copy_window_bytes_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
-                                         bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
-  // Where the copy window of |bytes| for |offset| goes: from the page of
-  // |offset|, clipped to the free gap and the file.
-  MapWindow place_copy_window_locked(const FileEntry& entry, std::uint64_t offset,
-                                     std::uint64_t bytes,
-                                     FileEntry::RegionMap::const_iterator next) const
+  // Where the mapped window for [offset, offset + size) goes.
+  MapWindow place_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size) const
       REQUIRES(mutex_);
-  // Whether a window read from end to end is cheaper mapped than copied on
-  // this machine, measured once on |entry|'s file (WindowCosts).
-  bool mapping_pays_locked(const FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
+  // Maps |window| (reads it into a copy window when |copy|) as a new pinned
+  // region of |entry|; |hint| is where it goes if known (else end()).
+  // Throws std::system_error when the handle limit is reached or the map fails.
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
+                                      FileEntry::Regions::Position hint) REQUIRES(mutex_);
+
+  // The file as the adaptive policy sees it.
+  static FileToPlace to_place(FileEntry& entry) {
+    return FileToPlace{entry.pattern(), entry.file(), entry.file_size()};
+  }
   // Unmaps the unused copy windows of |entry| that overlap [begin, end), so
   // that a mapped window placed there is not cut short by them.
   void clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin, std::uint64_t end)
@@ -156,11 +152,7 @@ class ManagerCore {
   // Unmaps every unused mapped window of |entry| (it just moved to copy
   // windows).
   void drop_mapped_windows_locked(FileEntry& entry) REQUIRES(mutex_);
-  // Tells |region|'s detector that the LRU is evicting it.
-  void note_eviction_locked(const ManagedRegion& region) REQUIRES(mutex_);
-  // Unmaps unused regions, coldest first, until |incoming| more bytes fit
-  // under the memory limit and one more region under the handle limit.
-  void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
+
   // Opens |entry|'s descriptor again if the budget closed it, and makes it
   // the most recently used. Throws std::system_error naming the file.
   void ensure_descriptor_locked(FileEntry& entry) REQUIRES(mutex_);
@@ -171,26 +163,23 @@ class ManagerCore {
   // Out of descriptors: closes every descriptor the manager holds (they
   // reopen when needed).
   void close_descriptors_locked() noexcept REQUIRES(mutex_);
-  // Maps |window| (reads it into a copy window when |copy|) as a new pinned
-  // region of |entry|; |hint| is where it goes if known (else end()).
-  // Throws std::system_error when the handle limit is reached or the map fails.
-  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
-                                      FileEntry::RegionMap::iterator hint) REQUIRES(mutex_);
 
   // A cursor lets go of |region| (may be null): its |hits| are counted, for
   // the manager and for the region, and its pin released.
   void release_locked(ManagedRegion* region, std::uint64_t hits) noexcept REQUIRES(mutex_);
-  void pin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
-  void unpin_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  // Unmaps unused regions, coldest first, until |incoming| more bytes fit
+  // under the memory limit and one more region under the handle limit.
+  void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);
   // Unmaps unused regions, coldest first, while mapped + |incoming| exceeds
   // the memory limit. Returns how many.
   std::size_t evict_for_memory_locked(std::uint64_t incoming) noexcept REQUIRES(mutex_);
   // Unmaps every unused region. Returns how many.
   std::size_t evict_all_locked() noexcept REQUIRES(mutex_);
-  // Unmaps the coldest unused region and drops its entry if that is now
-  // unused. REQUIRES: !unpinned_.empty().
-  void evict_oldest_locked() noexcept REQUIRES(mutex_);
-  // Unmaps an unpinned region.
+  // Unmaps |region| (the coldest, or chosen by a limit), tells the adaptive
+  // policy of an evicted mapped window, and drops its entry if that is now
+  // unused. REQUIRES: |region| is unused.
+  void evict_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
+  // Unmaps an unused region.
   void unmap_locked(ManagedRegion* region) noexcept REQUIRES(mutex_);
   // The same, counted in |counter| (a member of stats_).
   void unmap_counted_locked(ManagedRegion* region, std::uint64_t& counter) noexcept
@@ -214,18 +203,13 @@ class ManagerCore {
   // Entries replaced by a newer one for the same source, kept while their
   // cursors live.
   std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
-  using UnpinnedRegions = IntrusiveLru<ManagedRegion, &ManagedRegion::unpinned_links_>;
-  using Descriptors = DescriptorBudget<FileEntry, &FileEntry::descriptor_links_>;
-  UnpinnedRegions unpinned_ GUARDED_BY(mutex_);
+  using Lru = RegionLru<ManagedRegion, &ManagedRegion::unused_links>;
+  using Descriptors = DescriptorBudget<FileEntry, &FileEntry::descriptor_links>;
+  Lru lru_ GUARDED_BY(mutex_);
   Descriptors descriptors_ GUARDED_BY(mutex_){default_max_open_descriptors()};
+  AdaptiveWindows adaptive_ GUARDED_BY(mutex_);
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
-  bool adaptive_ GUARDED_BY(mutex_) = kAdaptiveByDefault;
-  // The machine's window costs, measured at the first near miss or mapped
-  // eviction that needs them.
-  bool window_costs_measured_ GUARDED_BY(mutex_) = false;
-  bool mapping_pays_ GUARDED_BY(mutex_) = true;
-  std::uint64_t mapped_bytes_ GUARDED_BY(mutex_) = 0;
-  std::size_t region_count_ GUARDED_BY(mutex_) = 0;
+  // The counts but the ones lru_ and adaptive_ keep.
   ManagerStats stats_ GUARDED_BY(mutex_);
 };
 

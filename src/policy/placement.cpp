@@ -29,4 +29,23 @@ void align_to_large_page(MapWindow& window, Gap gap, std::uint64_t offset, std::
   window.size = std::min(start + max_window, gap.end) - start;
 }
 
+MapWindow place_window(std::uint64_t offset, std::uint64_t size, Gap gap, std::uint64_t max_window,
+                       bool align_large) noexcept {
+  SMMAP_DCHECK(max_window > 0 && size > 0);
+  const std::uint64_t wanted = std::min(size, max_window);
+  MapWindow window = place_like_smmap(offset, wanted, gap, max_window);
+  if (align_large && max_window >= kLargePageSize) {
+    align_to_large_page(window, gap, offset, std::min(offset + wanted, gap.end), max_window);
+  }
+  return window;
+}
+
+MapWindow place_copy_window(std::uint64_t offset, std::uint64_t bytes, Gap gap) noexcept {
+  SMMAP_DCHECK(gap.begin <= offset && offset < gap.end && bytes > 0);
+  const std::uint64_t page = align_to_mmap(offset, false);
+  const std::uint64_t begin = std::max(page, gap.begin);
+  const std::uint64_t end = std::min(align_to_mmap(page + bytes, true), gap.end);
+  return MapWindow(begin, end - begin);
+}
+
 }  // namespace smmap::detail

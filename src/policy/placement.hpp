@@ -34,4 +34,17 @@ MapWindow place_like_smmap(std::uint64_t offset, std::uint64_t size, Gap gap,
 void align_to_large_page(MapWindow& window, Gap gap, std::uint64_t offset, std::uint64_t wanted_end,
                          std::uint64_t max_window) noexcept;
 
+// Where a mapped window for [offset, offset + size) goes in |gap|: smmap's
+// placement, windows of at most |max_window| bytes, moved to a large page
+// boundary when |align_large| and max_window >= kLargePageSize.
+// REQUIRES: gap.begin <= offset < gap.end; 0 < size; 0 < max_window.
+MapWindow place_window(std::uint64_t offset, std::uint64_t size, Gap gap, std::uint64_t max_window,
+                       bool align_large) noexcept;
+
+// Where a copy window of |bytes| for |offset| goes: from the page of
+// |offset|, clipped to |gap|. Region ends in a gap are page multiples or the
+// file's end, so both ends stay on the granularity (or at the file's end).
+// REQUIRES: gap.begin <= offset < gap.end; bytes > 0.
+MapWindow place_copy_window(std::uint64_t offset, std::uint64_t bytes, Gap gap) noexcept;
+
 }  // namespace smmap::detail

@@ -1,7 +1,8 @@
 // Making and undoing the bytes of a region: a read-only shared mapping, or,
 // where the file system cannot map the file (ENODEV), a heap copy of them.
-// POSIX: mmap and pread (mapping.cpp). Windows: CreateFileMappingW,
-// MapViewOfFile and positioned ReadFile (mapping_windows.cpp).
+// POSIX: mmap and pread (port/posix/mapping.cpp). Windows:
+// CreateFileMappingW, MapViewOfFile and positioned ReadFile
+// (port/windows/mapping.cpp).
 //
 // Thread safety: thread-safe.
 #pragma once

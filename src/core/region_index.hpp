@@ -1,0 +1,121 @@
+// RegionIndex: one file's regions by start offset — the lookup of a request,
+// the free gap a new window is placed in, and the positions where regions are
+// inserted and erased (docs/design.md, "Obtaining a region"). Regions never
+// overlap, so the region holding an offset is the last one starting at or
+// before it: one binary search.
+//
+// The nodes come from the manager's NodePool. Region is any type with
+// ofs_begin() and ofs_end() (a ManagedRegion in the manager; plain objects in
+// the tests); the index constructs and destroys it in place.
+//
+// Thread safety: none; the manager's mutex guards each file's index.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "policy/placement.hpp"
+#include "util/check.hpp"
+#include "util/node_pool.hpp"
+
+namespace smmap::detail {
+
+template <typename Region>
+class RegionIndex {
+  using Map = std::map<std::uint64_t, Region, std::less<>,
+                       PoolAllocator<std::pair<const std::uint64_t, Region>>>;
+
+ public:
+  // A place in the index: before the first region that starts past some
+  // offset. It stays valid until a region is erased.
+  using Position = typename Map::iterator;
+
+  // An index of the regions of a file of |file_size| bytes, whose nodes come
+  // from |nodes|.
+  RegionIndex(NodePool& nodes, std::uint64_t file_size)
+      : regions_(typename Map::allocator_type(nodes)), file_size_(file_size) {}
+
+  // Where a request for |offset| looks: before the first region past it.
+  Position position_of(std::uint64_t offset) { return regions_.upper_bound(offset); }
+  // The region just before |next| if it holds |offset|, else null.
+  Region* holding(std::uint64_t offset, Position next) const {
+    if (next == regions_.begin()) return nullptr;
+    Region& before = std::prev(next)->second;
+    return offset < before.ofs_end() ? &before : nullptr;
+  }
+  // The region holding |offset|, or null.
+  Region* find(std::uint64_t offset) { return holding(offset, position_of(offset)); }
+  // The region that starts at |ofs|, or null.
+  const Region* starting_at(std::uint64_t ofs) const {
+    const auto found = regions_.find(ofs);
+    return found == regions_.end() ? nullptr : &found->second;
+  }
+
+  // The free gap before |next|: from the end of the region before it (or 0)
+  // to its start (or the file's end).
+  Gap gap_before(Position next) const {
+    return Gap{
+        .begin = next == regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
+        .end = next == regions_.end() ? file_size_ : next->first,
+    };
+  }
+  // The free gap around |offset|. REQUIRES: no region holds |offset|.
+  Gap gap_at(std::uint64_t offset) { return gap_before(position_of(offset)); }
+
+  // Constructs a region starting at |ofs| from |args|, at |hint| (a position
+  // at or next to where it goes; end() when unknown).
+  // REQUIRES: it overlaps no region. Throws what the constructor throws.
+  template <typename... Args>
+  Region& emplace(Position hint, std::uint64_t ofs, Args&&... args) {
+    const auto where =
+        regions_.emplace_hint(hint, std::piecewise_construct, std::forward_as_tuple(ofs),
+                              std::forward_as_tuple(std::forward<Args>(args)...));
+    SMMAP_DCHECK(where->second.ofs_begin() == ofs);
+    return where->second;
+  }
+  // Destroys |region|. REQUIRES: it is in the index.
+  void erase(const Region& region) noexcept {
+    const auto erased = regions_.erase(region.ofs_begin());
+    SMMAP_DCHECK(erased == 1);
+    static_cast<void>(erased);
+  }
+
+  // Calls |fn| on every region overlapping [begin, end) that |choose| picks,
+  // in offset order; |fn| may erase the region it is given.
+  template <typename Choose, typename Fn>
+  void erase_overlapping_if(std::uint64_t begin, std::uint64_t end, Choose choose, Fn fn) {
+    auto at = regions_.upper_bound(begin);
+    if (at != regions_.begin() && std::prev(at)->second.ofs_end() > begin) --at;
+    while (at != regions_.end() && at->first < end) {
+      Region& region = (at++)->second;  // |fn| may erase it
+      if (choose(region)) fn(region);
+    }
+  }
+  // Calls |fn| on every region, in offset order; |fn| may erase the region
+  // it is given.
+  template <typename Fn>
+  void for_each(Fn fn) {
+    for (auto at = regions_.begin(); at != regions_.end();) fn((at++)->second);
+  }
+  template <typename Fn>
+  void for_each(Fn fn) const {
+    for (const auto& [ofs, region] : regions_) fn(region);
+  }
+
+  Position end() { return regions_.end(); }
+  // The first region, or null.
+  Region* first() { return regions_.empty() ? nullptr : &regions_.begin()->second; }
+  std::size_t size() const noexcept { return regions_.size(); }
+  bool empty() const noexcept { return regions_.empty(); }
+  std::uint64_t file_size() const noexcept { return file_size_; }
+
+ private:
+  Map regions_;
+  std::uint64_t file_size_;
+};
+
+}  // namespace smmap::detail

@@ -1,0 +1,182 @@
+// The manager's region components on their own, with plain objects standing
+// in for its regions: RegionIndex (src/core/region_index.hpp), one file's
+// regions by offset, and RegionLru (src/core/region_lru.hpp), the live
+// regions counted with the unused ones in eviction order. EvictionTest and
+// PlacementTest check the same rules through managers.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/region_index.hpp"
+#include "core/region_lru.hpp"
+#include "util/node_pool.hpp"
+
+namespace smmap::detail {
+namespace {
+
+// A region of the index: [begin, begin + size).
+struct Span {
+  Span(std::uint64_t ofs, std::uint64_t length) : begin(ofs), size(length) {}
+  std::uint64_t ofs_begin() const { return begin; }
+  std::uint64_t ofs_end() const { return begin + size; }
+  std::uint64_t begin;
+  std::uint64_t size;
+};
+
+class RegionIndexComponentTest : public ::testing::Test {
+ protected:
+  // Regions [100, 200), [300, 350) and [500, 600) of a 1000-byte file.
+  RegionIndexComponentTest() {
+    for (const auto& [begin, size] : {std::pair{300, 50}, {100, 100}, {500, 100}}) {
+      index_.emplace(index_.end(), begin, begin, size);
+    }
+  }
+
+  std::vector<std::uint64_t> starts() {
+    std::vector<std::uint64_t> found;
+    index_.for_each([&](Span& span) { found.push_back(span.begin); });
+    return found;
+  }
+
+  NodePool nodes_;
+  RegionIndex<Span> index_{nodes_, 1000};
+};
+
+TEST_F(RegionIndexComponentTest, FindsTheRegionHoldingAnOffset) {
+  EXPECT_EQ(index_.find(99), nullptr);
+  EXPECT_EQ(index_.find(100)->begin, 100u);
+  EXPECT_EQ(index_.find(199)->begin, 100u);
+  EXPECT_EQ(index_.find(200), nullptr);
+  EXPECT_EQ(index_.find(349)->begin, 300u);
+  EXPECT_EQ(index_.find(350), nullptr);
+  EXPECT_EQ(index_.find(599)->begin, 500u);
+  EXPECT_EQ(index_.find(999), nullptr);
+  EXPECT_EQ(index_.starting_at(300)->size, 50u);
+  EXPECT_EQ(index_.starting_at(301), nullptr);
+}
+
+TEST_F(RegionIndexComponentTest, GapsRunFromTheRegionBeforeToTheRegionAfterOrTheFileEnds) {
+  const auto gap = [&](std::uint64_t offset) {
+    const Gap found = index_.gap_at(offset);
+    return std::pair{found.begin, found.end};
+  };
+  EXPECT_EQ(gap(0), (std::pair<std::uint64_t, std::uint64_t>{0, 100}));
+  EXPECT_EQ(gap(250), (std::pair<std::uint64_t, std::uint64_t>{200, 300}));
+  EXPECT_EQ(gap(400), (std::pair<std::uint64_t, std::uint64_t>{350, 500}));
+  EXPECT_EQ(gap(600), (std::pair<std::uint64_t, std::uint64_t>{600, 1000}));
+  EXPECT_EQ(gap(999), (std::pair<std::uint64_t, std::uint64_t>{600, 1000}));
+}
+
+TEST_F(RegionIndexComponentTest, KeepsRegionsInOffsetOrderWhateverTheInsertionOrder) {
+  EXPECT_EQ(starts(), (std::vector<std::uint64_t>{100, 300, 500}));
+  // Inserted at the position a lookup found, as a miss does.
+  const auto next = index_.position_of(250);
+  EXPECT_EQ(index_.holding(250, next), nullptr);
+  index_.emplace(next, 200, 200, 100);
+  EXPECT_EQ(starts(), (std::vector<std::uint64_t>{100, 200, 300, 500}));
+  EXPECT_EQ(index_.size(), 4u);
+}
+
+TEST_F(RegionIndexComponentTest, ErasesWhatItIsToldAndCanEraseWhileWalking) {
+  index_.erase(*index_.find(300));
+  EXPECT_EQ(starts(), (std::vector<std::uint64_t>{100, 500}));
+  index_.for_each([&](Span& span) { index_.erase(span); });
+  EXPECT_TRUE(index_.empty());
+  EXPECT_EQ(index_.first(), nullptr);
+}
+
+TEST_F(RegionIndexComponentTest, WalksTheRegionsOverlappingARangeOnly) {
+  std::vector<std::uint64_t> seen;
+  // [150, 501) overlaps all three; only those starting at 300 or later are
+  // chosen, and the chosen are erased.
+  index_.erase_overlapping_if(
+      150, 501, [](const Span& span) { return span.begin >= 300; },
+      [&](Span& span) {
+        seen.push_back(span.begin);
+        index_.erase(span);
+      });
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{300, 500}));
+  EXPECT_EQ(starts(), (std::vector<std::uint64_t>{100}));
+  seen.clear();
+  index_.erase_overlapping_if(
+      200, 1000, [](const Span&) { return true; }, [&](Span& span) { seen.push_back(span.begin); });
+  EXPECT_TRUE(seen.empty());  // [100, 200) ends where the range begins
+}
+
+// A region of the LRU: a size, a pin count and links.
+struct Counted {
+  explicit Counted(std::uint64_t size) : bytes(size) {}
+  std::uint64_t size() const { return bytes; }
+  int pins() const { return pin_count; }
+  void set_pins(int pins) { pin_count = pins; }
+  std::uint64_t bytes;
+  int pin_count = 1;
+  LruLinks<Counted> links;
+};
+using Lru = RegionLru<Counted, &Counted::links>;
+
+TEST(RegionLruComponentTest, CountsRegionsBytesAndPeaks) {
+  Lru lru(1000, 10);
+  Counted a(100), b(300);
+  lru.added(&a);
+  lru.added(&b);
+  EXPECT_EQ(lru.count(), 2u);
+  EXPECT_EQ(lru.bytes(), 400u);
+  lru.unpin(&b);
+  lru.removed(&b);
+  EXPECT_EQ(lru.count(), 1u);
+  EXPECT_EQ(lru.bytes(), 100u);
+  EXPECT_EQ(lru.peak_count(), 2u);
+  EXPECT_EQ(lru.peak_bytes(), 400u);
+}
+
+TEST(RegionLruComponentTest, EvictsTheUnusedInTheOrderTheirLastPinWasReleased) {
+  Lru lru(1000, 10);
+  std::array<Counted, 3> regions{Counted(1), Counted(1), Counted(1)};
+  for (Counted& region : regions) lru.added(&region);
+  EXPECT_EQ(lru.coldest(), nullptr);  // every one is in use
+  lru.unpin(&regions[2]);
+  lru.unpin(&regions[0]);
+  lru.unpin(&regions[1]);
+  EXPECT_EQ(lru.coldest(), &regions[2]);
+  // Used again, a region leaves the list and rejoins it as the newest.
+  lru.pin(&regions[2]);
+  EXPECT_EQ(regions[2].pins(), 1);
+  EXPECT_EQ(lru.coldest(), &regions[0]);
+  lru.unpin(&regions[2]);
+  lru.removed(&regions[0]);
+  EXPECT_EQ(lru.coldest(), &regions[1]);
+  lru.removed(&regions[1]);
+  EXPECT_EQ(lru.coldest(), &regions[2]);
+}
+
+TEST(RegionLruComponentTest, NamesAVictimOnlyWhenTheIncomingBytesWouldNotFit) {
+  Lru lru(1000, 10);
+  Counted a(600), b(300);
+  lru.added(&a);
+  lru.added(&b);
+  lru.unpin(&a);
+  EXPECT_EQ(lru.over_memory(100), nullptr);  // 900 + 100 fits exactly
+  EXPECT_EQ(lru.over_memory(101), &a);
+  EXPECT_EQ(lru.over_memory(2000), &a);  // larger than the limit: evict what can be
+  lru.removed(&a);
+  EXPECT_EQ(lru.over_memory(2000), nullptr);  // soft: the used region stays
+}
+
+TEST(RegionLruComponentTest, NamesAVictimAtTheHandleLimitOnly) {
+  Lru lru(1000, 2);
+  Counted a(1), b(1);
+  lru.added(&a);
+  EXPECT_FALSE(lru.at_handle_limit());
+  EXPECT_EQ(lru.over_handles(), nullptr);
+  lru.added(&b);
+  EXPECT_TRUE(lru.at_handle_limit());
+  EXPECT_EQ(lru.over_handles(), nullptr);  // hard, but nothing can go
+  lru.unpin(&b);
+  EXPECT_EQ(lru.over_handles(), &b);
+}
+
+}  // namespace
+}  // namespace smmap::detail
