@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "api/buffer_errors.hpp"
 #include "cpython.hpp"
 #include "map_view.hpp"
 #include "objects.hpp"
@@ -114,12 +115,10 @@ int buffer_init(PyObject* self, PyObject* args, PyObject* kwargs) {
     if (values[0] != nullptr && values[0] != Py_None) {
       Cursor* c = cursor_of(values[0]);
       if (c == nullptr) return -1;
-      if (!c->cursor.is_associated()) {
-        throw py::value_error("SlidingWindowMapBuffer: the cursor is not associated with a file");
-      }
-      if (!begin_access(b, values[0], values[1], values[2])) {
-        throw py::value_error("SlidingWindowMapBuffer: offset " +
-                              py::repr(values[1]).cast<std::string>() + " is outside the file");
+      if (!c->cursor.is_associated() || !begin_access(b, values[0], values[1], values[2])) {
+        const std::string offset =
+            values[1] == nullptr ? "0" : py::repr(values[1]).cast<std::string>();
+        throw py::value_error(detail::buffer_begin_error(c->cursor, offset));
       }
     }
   } catch (...) {

@@ -187,7 +187,8 @@ PyObject* cursor_includes_ofs(PyObject* self, PyObject* ofs) {
   Cursor* c = ready(self);
   if (c == nullptr) return nullptr;
   try {
-    return PyBool_FromLong(includes(c->cursor.ofs_begin(), c->cursor.size(), ofs));
+    return PyBool_FromLong(
+        includes(ofs, [c](std::uint64_t at) { return c->cursor.includes_ofs(at); }));
   } catch (...) {
     return raise_current(py::handle());
   }

@@ -78,11 +78,14 @@ Cursor cursor_of_manager(py::handle manager, py::handle regions);
 // cursor.region(): a MapRegion that describes |c|'s region, or None. Throws.
 py::object region_of(const Cursor& c);
 
-// True iff |ofs| (a Python integer) is in [begin, begin + size). Throws
-// TypeError when it is no integer.
-inline bool includes(std::uint64_t begin, std::uint64_t size, py::handle ofs) {
+// |holds|(ofs) for |ofs| (a Python integer), the C++ rule (includes_ofs() of
+// a cursor or region); false when |ofs| is outside the range of uint64, as
+// smmap answers for offsets no file has. Throws TypeError when it is no
+// integer.
+template <typename Holds>
+bool includes(py::handle ofs, Holds holds) {
   const std::optional<std::uint64_t> at = to_u64(ofs);
-  return at && *at - begin < size;
+  return at && holds(*at);
 }
 
 // Binds the classes MapRegion and MapRegionList.

@@ -127,7 +127,13 @@ void bind_regions(py::module_& m) {
       .def("size", [](const Region& r) { return r.size; })
       .def(
           "includes_ofs",
-          [](const Region& r, py::handle ofs) { return includes(r.ofs, r.size, ofs); },
+          [](const Region& r, py::handle ofs) {
+            // A described region holds no MapRegion of its own: the same
+            // rule as MapRegion::includes_ofs(), on the offsets it recorded.
+            return includes(ofs, [&r](std::uint64_t at) {
+              return r.standalone ? r.standalone->includes_ofs(at) : at - r.ofs < r.size;
+            });
+          },
           py::arg("ofs"))
       .def("client_count", &client_count)
       .def("increment_client_count", &increment_client_count, py::arg("ofs") = 1)

@@ -31,6 +31,21 @@ def test_construction_errors(path):
         SlidingWindowMapBuffer(object())
 
 
+def test_construction_errors_name_the_cause_offset_size_and_file(path):
+    # The message is the C++ buffer's (src/api/buffer.cpp), word for word.
+    cursor = SlidingWindowMapManager().make_cursor(path)
+    with pytest.raises(ValueError) as error:
+        SlidingWindowMapBuffer(cursor, SIZE + 5)
+    assert str(error.value) == (
+        "SlidingWindowMapBuffer: offset %d is not below the size %d of '%s'" % (SIZE + 5, SIZE, path))
+    with pytest.raises(ValueError) as error:
+        SlidingWindowMapBuffer(cursor, -1)
+    assert "offset -1 is not below the size %d" % SIZE in str(error.value)
+    with pytest.raises(ValueError) as error:
+        SlidingWindowMapBuffer(WindowCursor())
+    assert str(error.value) == "SlidingWindowMapBuffer: the cursor is not associated with a file"
+
+
 def test_access_cycle(path, data):
     cursor = SlidingWindowMapManager().make_cursor(path)
     buf = SlidingWindowMapBuffer()

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "api/buffer_errors.hpp"
 #include "port/guarded_copy.hpp"
 
 namespace smmap {
@@ -11,14 +12,16 @@ namespace smmap {
 SlidingWindowMapBuffer::SlidingWindowMapBuffer(WindowCursor& cursor, std::uint64_t offset,
                                                std::uint64_t size, int flags) {
   if (!begin_access(cursor, offset, size, flags)) {
-    if (!cursor.is_associated()) {
-      throw std::invalid_argument(
-          "SlidingWindowMapBuffer: the cursor is not associated with a file");
-    }
-    throw std::invalid_argument("SlidingWindowMapBuffer: offset " + std::to_string(offset) +
-                                " is not below the size " + std::to_string(cursor.file_size()) +
-                                " of '" + describe(cursor.path_or_fd()) + "'");
+    throw std::invalid_argument(detail::buffer_begin_error(cursor, std::to_string(offset)));
   }
+}
+
+std::string detail::buffer_begin_error(const WindowCursor& cursor, std::string_view offset) {
+  if (!cursor.is_associated()) {
+    return "SlidingWindowMapBuffer: the cursor is not associated with a file";
+  }
+  return "SlidingWindowMapBuffer: offset " + std::string(offset) + " is not below the size " +
+         std::to_string(cursor.file_size()) + " of '" + describe(cursor.path_or_fd()) + "'";
 }
 
 bool SlidingWindowMapBuffer::begin_access(WindowCursor& cursor, std::uint64_t offset,
