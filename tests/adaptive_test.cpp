@@ -494,6 +494,68 @@ TEST_F(AdaptiveTest, CopyWindowsCountInTheMemoryLimit) {
   testing::check_invariants(manager);
 }
 
+TEST_F(AdaptiveTest, CopyWindowsStayWithinTheCopyBudget) {
+  // Memory for 64 windows, but a copy budget of 8 pages.
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 64 * kWindow);
+  EXPECT_EQ(manager.max_copy_memory(), kDefaultMaxCopyMemory);
+  manager.set_max_copy_memory(8 * G);
+  EXPECT_EQ(manager.max_copy_memory(), 8 * G);
+  WindowCursor cursor = manager.make_cursor(file_);
+  WindowCursor held = manager.make_cursor(file_);
+  std::uint64_t copied = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint64_t at = random_() % (file_size_ - 64);
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), at));
+    copied += cursor.region()->is_copy() ? 1 : 0;
+    ASSERT_LE(manager.stats().copy_window_bytes, 8 * G) << i;
+  }
+  ManagerStats stats = manager.stats();
+  ASSERT_GT(stats.switches_to_copy, 0u);  // evictions of mapped windows under 64 windows
+  EXPECT_GT(copied, 500u);
+  EXPECT_EQ(stats.peak_copy_window_bytes, 8 * G);
+  EXPECT_GT(stats.copy_window_bytes, 0u);
+  testing::check_invariants(manager);
+
+  // Copy windows in use fill the budget: the next request is mapped.
+  manager.collect();
+  std::vector<WindowCursor> pins;
+  for (std::uint64_t page = 0; manager.stats().copy_window_bytes < 8 * G; page += 32) {
+    pins.push_back(manager.make_cursor(file_));
+    ASSERT_TRUE(pins.back().use_region(page * G + 5, 64).is_valid());
+    ASSERT_LT(page, 1000u);
+  }
+  const std::uint64_t full = manager.stats().copy_budget_full;
+  ASSERT_TRUE(held.use_region(1010 * G, 64).is_valid());
+  EXPECT_FALSE(held.region()->is_copy());
+  EXPECT_TRUE(matches(held.buffer(), 1010 * G));
+  EXPECT_EQ(manager.stats().copy_budget_full, full + 1);
+  EXPECT_LE(manager.stats().copy_window_bytes, 8 * G);
+  testing::check_invariants(manager);
+
+  // Lowering the budget evicts unused copy windows down to it.
+  pins.resize(1);
+  cursor.unuse_region();
+  const std::uint64_t collected = manager.stats().unmaps_by_collect;
+  manager.set_max_copy_memory(G);
+  stats = manager.stats();
+  EXPECT_LE(stats.copy_window_bytes, pins[0].region()->size());
+  EXPECT_GT(stats.unmaps_by_collect, collected);
+  EXPECT_TRUE(matches(pins[0].buffer(), 5));
+  testing::check_invariants(manager);
+}
+
+TEST_F(AdaptiveTest, AZeroCopyBudgetMakesNoCopyWindows) {
+  manager_.set_max_copy_memory(0);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  read_random(cursor, 400);
+  const ManagerStats stats = manager_.stats();
+  EXPECT_GT(stats.switches_to_copy, 0u);
+  EXPECT_EQ(stats.copy_windows, 0u);
+  EXPECT_GT(stats.copy_budget_full, 0u);
+  EXPECT_EQ(stats.peak_copy_window_bytes, 0u);
+}
+
 TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
   WindowCursor cursor = manager_.make_cursor(file_);
   ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));

@@ -105,20 +105,23 @@ TEST_F(RegionIndexComponentTest, WalksTheRegionsOverlappingARangeOnly) {
   EXPECT_TRUE(seen.empty());  // [100, 200) ends where the range begins
 }
 
-// A region of the LRU: a size, a pin count and links.
+// A region of the LRU: a size, a kind, a pin count and links.
 struct Counted {
-  explicit Counted(std::uint64_t size) : bytes(size) {}
+  explicit Counted(std::uint64_t size, bool copy = false) : bytes(size), copy_window(copy) {}
   std::uint64_t size() const { return bytes; }
+  bool is_copy_window() const { return copy_window; }
   int pins() const { return pin_count; }
   void set_pins(int pins) { pin_count = pins; }
   std::uint64_t bytes;
+  bool copy_window;
   int pin_count = 1;
   LruLinks<Counted> links;
+  LruLinks<Counted> copy_links;
 };
-using Lru = RegionLru<Counted, &Counted::links>;
+using Lru = RegionLru<Counted, &Counted::links, &Counted::copy_links>;
 
 TEST(RegionLruComponentTest, CountsRegionsBytesAndPeaks) {
-  Lru lru(1000, 10);
+  Lru lru(1000, 10, 1000);
   Counted a(100), b(300);
   lru.added(&a);
   lru.added(&b);
@@ -133,7 +136,7 @@ TEST(RegionLruComponentTest, CountsRegionsBytesAndPeaks) {
 }
 
 TEST(RegionLruComponentTest, EvictsTheUnusedInTheOrderTheirLastPinWasReleased) {
-  Lru lru(1000, 10);
+  Lru lru(1000, 10, 1000);
   std::array<Counted, 3> regions{Counted(1), Counted(1), Counted(1)};
   for (Counted& region : regions) lru.added(&region);
   EXPECT_EQ(lru.coldest(), nullptr);  // every one is in use
@@ -153,7 +156,7 @@ TEST(RegionLruComponentTest, EvictsTheUnusedInTheOrderTheirLastPinWasReleased) {
 }
 
 TEST(RegionLruComponentTest, NamesAVictimOnlyWhenTheIncomingBytesWouldNotFit) {
-  Lru lru(1000, 10);
+  Lru lru(1000, 10, 1000);
   Counted a(600), b(300);
   lru.added(&a);
   lru.added(&b);
@@ -166,7 +169,7 @@ TEST(RegionLruComponentTest, NamesAVictimOnlyWhenTheIncomingBytesWouldNotFit) {
 }
 
 TEST(RegionLruComponentTest, NamesAVictimAtTheHandleLimitOnly) {
-  Lru lru(1000, 2);
+  Lru lru(1000, 2, 1000);
   Counted a(1), b(1);
   lru.added(&a);
   EXPECT_FALSE(lru.at_handle_limit());
@@ -176,6 +179,33 @@ TEST(RegionLruComponentTest, NamesAVictimAtTheHandleLimitOnly) {
   EXPECT_EQ(lru.over_handles(), nullptr);  // hard, but nothing can go
   lru.unpin(&b);
   EXPECT_EQ(lru.over_handles(), &b);
+}
+
+TEST(RegionLruComponentTest, CopyWindowsHaveABudgetOfTheirOwnAndEvictOnlyCopyWindows) {
+  Lru lru(1000, 10, 300);
+  Counted mapped(100), old_copy(200, true), new_copy(100, true);
+  for (Counted* region : {&mapped, &old_copy, &new_copy}) lru.added(region);
+  EXPECT_EQ(lru.copy_bytes(), 300u);
+  EXPECT_EQ(lru.peak_copy_bytes(), 300u);
+  EXPECT_FALSE(lru.copy_fits(1));
+  EXPECT_EQ(lru.over_copy_budget(1), nullptr);  // every copy window in use
+  lru.unpin(&mapped);
+  lru.unpin(&new_copy);
+  lru.unpin(&old_copy);
+  // The mapped region is the coldest of all, but never a victim of the budget.
+  EXPECT_EQ(lru.coldest(), &mapped);
+  EXPECT_EQ(lru.over_copy_budget(1), &new_copy);
+  EXPECT_EQ(lru.over_copy_budget(0), nullptr);
+  lru.pin(&new_copy);  // in use again: off the list
+  EXPECT_EQ(lru.over_copy_budget(1), &old_copy);
+  lru.removed(&old_copy);
+  EXPECT_EQ(lru.copy_bytes(), 100u);
+  EXPECT_TRUE(lru.copy_fits(200));
+  EXPECT_FALSE(lru.copy_fits(201));
+  lru.set_max_copy_bytes(50);
+  lru.unpin(&new_copy);
+  EXPECT_EQ(lru.over_copy_budget(0), &new_copy);
+  EXPECT_FALSE(lru.copy_fits(std::uint64_t{1} << 63));
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ namespace smmap::tools {
 
 const char kCatUsage[] =
     "Usage: smmap cat [--window SIZE] [--max-memory SIZE] [--max-handles N] "
-    "[--adaptive on|off] FILE [OFFSET "
+    "[--adaptive on|off] [--max-copy-memory SIZE] FILE [OFFSET "
     "[LENGTH]]\n"
     "\n"
     "Writes LENGTH bytes of FILE starting at OFFSET to standard output, read\n"
@@ -33,7 +33,9 @@ const char kCatUsage[] =
     "  --max-memory SIZE   soft limit of mapped bytes (default: 8 GiB)\n"
     "  --max-handles N     most windows mapped at once (default: no limit)\n"
     "  --adaptive on|off   adaptive windows: copy windows where they cost less\n"
-    "                      (default: on)\n";
+    "                      (default: on)\n"
+    "  --max-copy-memory SIZE  the most bytes copy windows hold (default: 64 MiB;\n"
+    "                      16 MiB on 32-bit)\n";
 
 namespace {
 

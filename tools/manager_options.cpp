@@ -18,6 +18,8 @@ bool ManagerOptions::parse(ArgScanner& args) {
     const std::string text = args.value();
     if (text != "on" && text != "off") throw UsageError("--adaptive takes on or off");
     adaptive = text == "on";
+  } else if (args.is_option("--max-copy-memory")) {
+    max_copy_memory = parse_size_or_throw(args.value(), "--max-copy-memory");
   } else {
     return false;
   }
@@ -41,6 +43,7 @@ SlidingWindowMapManager ManagerOptions::make_manager(std::int64_t default_window
                                   max_memory.value_or(default_max_memory),
                                   max_handles.value_or(kUnlimitedHandles));
   if (adaptive) manager.set_adaptive(*adaptive);
+  if (max_copy_memory) manager.set_max_copy_memory(*max_copy_memory);
   return manager;
 }
 
@@ -50,7 +53,9 @@ std::string describe_limits(const StaticWindowMapManager& manager) {
   return "window " + (window == 0 ? std::string("whole files") : format_size(window)) +
          ", memory limit " + format_size(manager.max_mapped_memory_size()) + ", handle limit " +
          (handles == kUnlimitedHandles ? std::string("none") : std::to_string(handles)) +
-         (manager.adaptive() ? ", adaptive windows" : ", adaptive windows off");
+         (manager.adaptive()
+              ? ", adaptive windows, copy budget " + format_size(manager.max_copy_memory())
+              : ", adaptive windows off");
 }
 
 }  // namespace smmap::tools

@@ -4,6 +4,7 @@
 //   --max-memory SIZE   soft limit of mapped bytes (0: the library default)
 //   --max-handles N     most regions alive at once
 //   --adaptive on|off   adaptive windows (default: the library's)
+//   --max-copy-memory SIZE  the copy budget (default: the library's)
 //
 //   ManagerOptions options;
 //   while (args.next()) if (!options.parse(args)) ...;
@@ -26,6 +27,7 @@ struct ManagerOptions {
   std::optional<std::uint64_t> max_memory;
   std::optional<std::uint64_t> max_handles;
   std::optional<bool> adaptive;
+  std::optional<std::uint64_t> max_copy_memory;
 
   // Takes the current argument (and its value) if it is one of the options
   // above and returns true; false for any other argument.
@@ -42,7 +44,8 @@ struct ManagerOptions {
                                        std::uint64_t default_max_memory = 0) const;
 };
 
-// "window 1 MiB, memory limit 64 MiB, handle limit none, adaptive windows".
+// "window 1 MiB, memory limit 64 MiB, handle limit none, adaptive windows,
+// copy budget 64 MiB".
 std::string describe_limits(const StaticWindowMapManager& manager);
 
 }  // namespace smmap::tools

@@ -23,7 +23,7 @@ namespace smmap::tools {
 
 const char kScanUsage[] =
     "Usage: smmap scan [--window SIZE] [--max-memory SIZE] [--max-handles N] "
-    "[--adaptive on|off] [FILE...]\n"
+    "[--adaptive on|off] [--max-copy-memory SIZE] [FILE...]\n"
     "\n"
     "Reads each FILE completely through a sliding-window manager, 64 KiB at a\n"
     "time, round-robin over up to 4 files at once, and prints each file's\n"
@@ -37,7 +37,9 @@ const char kScanUsage[] =
     "  --max-memory SIZE   soft limit of mapped bytes (default: 8 GiB; demo: 64 MiB)\n"
     "  --max-handles N     most windows mapped at once (default: no limit)\n"
     "  --adaptive on|off   adaptive windows: copy windows where they cost less\n"
-    "                      (default: on)\n";
+    "                      (default: on)\n"
+    "  --max-copy-memory SIZE  the most bytes copy windows hold (default: 64 MiB;\n"
+    "                      16 MiB on 32-bit)\n";
 
 namespace {
 

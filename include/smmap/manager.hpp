@@ -54,6 +54,10 @@ inline constexpr bool kAlignLargeWindowsByDefault = true;
 // Whether new managers use adaptive windows (see set_adaptive();
 // docs/benchmarks.md has the measurement behind the default).
 inline constexpr bool kAdaptiveByDefault = true;
+// The copy budget of new managers (see set_max_copy_memory()): 64 MiB on
+// 64-bit, 16 MiB on 32-bit.
+inline constexpr std::uint64_t kDefaultMaxCopyMemory =
+    (sizeof(void*) >= 8 ? 64 : 16) * std::uint64_t{1024 * 1024};
 
 class StaticWindowMapManager {
  public:
@@ -174,6 +178,18 @@ class StaticWindowMapManager {
   // windows made afterwards; whole-file managers never copy.
   bool adaptive() const;
   void set_adaptive(bool adaptive);
+
+  // The copy budget: the most bytes copy windows (adaptive windows) hold at
+  // once, in private memory that only this process can free, on top of
+  // counting in max_memory_size like any region. A copy window that does not
+  // fit evicts unused copy windows, least recently used first; when the
+  // copy windows in use fill the budget, the request gets a mapped window
+  // instead (ManagerStats::copy_budget_full). 0 makes no copy windows.
+  // Setting it evicts unused copy windows down to it. Regions read into
+  // memory because the file system cannot map the file are not copy windows
+  // and do not count. The default is kDefaultMaxCopyMemory.
+  std::uint64_t max_copy_memory() const;
+  void set_max_copy_memory(std::uint64_t bytes);
 
  protected:
   StaticWindowMapManager(bool whole_files, std::int64_t window_size, std::uint64_t max_memory_size,

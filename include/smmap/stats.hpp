@@ -50,6 +50,13 @@ struct ManagerStats {
   // The measured cost of reading the same window into a copy window; 0 as
   // window_map_ns (never UINT64_MAX).
   std::uint64_t window_copy_ns = 0;
+  // Bytes copy windows hold now, and at most since the manager was made:
+  // private memory, within max_copy_memory() (the copy budget).
+  std::uint64_t copy_window_bytes = 0;
+  std::uint64_t peak_copy_window_bytes = 0;
+  // Requests that would have had a copy window but got a mapped one, the
+  // copy budget being full of copy windows in use.
+  std::uint64_t copy_budget_full = 0;
   // Regions the manager unmapped on its own: unused ones, coldest first, to
   // make room under the memory or handle limit for a new region; every
   // unused region before retrying a failed map, or an open that ran out of
@@ -58,8 +65,9 @@ struct ManagerStats {
   // switches to copy windows; and the regions of a replaced file when its
   // last cursor goes.
   std::uint64_t unmaps_by_eviction = 0;
-  // Regions unmapped by collect() and collect_lru_region(), and the unused
-  // regions force_map_handle_removal_win() unmaps (Windows).
+  // Regions unmapped by collect() and collect_lru_region(), the unused copy
+  // windows set_max_copy_memory() evicts, and the unused regions
+  // force_map_handle_removal_win() unmaps (Windows).
   std::uint64_t unmaps_by_collect = 0;
   // Second attempts after a failure: a map (mapped or copy window) that
   // failed, retried after unmapping every unused region; opening a file
@@ -99,6 +107,9 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
     {"switches_to_map", "switches to mapped windows", &ManagerStats::switches_to_map},
     {"window_map_ns", "ns to map a window", &ManagerStats::window_map_ns},
     {"window_copy_ns", "ns to copy a window", &ManagerStats::window_copy_ns},
+    {"copy_window_bytes", "copy window bytes", &ManagerStats::copy_window_bytes},
+    {"peak_copy_window_bytes", "peak copy window bytes", &ManagerStats::peak_copy_window_bytes},
+    {"copy_budget_full", "copy budget full", &ManagerStats::copy_budget_full},
     {"unmaps_by_eviction", "unmaps by eviction", &ManagerStats::unmaps_by_eviction},
     {"unmaps_by_collect", "unmaps by collect", &ManagerStats::unmaps_by_collect},
     {"map_retries", "map retries", &ManagerStats::map_retries},

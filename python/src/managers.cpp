@@ -108,7 +108,14 @@ void bind_managers(py::module_& m) {
           py::arg("base_path"))
       .def("stats", &StaticWindowMapManager::stats)
       .def("adaptive", &StaticWindowMapManager::adaptive)
-      .def("set_adaptive", &StaticWindowMapManager::set_adaptive, py::arg("adaptive"));
+      .def("set_adaptive", &StaticWindowMapManager::set_adaptive, py::arg("adaptive"))
+      .def("max_copy_memory", &StaticWindowMapManager::max_copy_memory)
+      .def(
+          "set_max_copy_memory",
+          [](StaticWindowMapManager& manager, py::handle bytes) {
+            manager.set_max_copy_memory(to_size(bytes, "bytes"));
+          },
+          py::arg("bytes"));
 
   py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
       m, "SlidingWindowMapManager",

@@ -7,7 +7,7 @@ import pytest
 
 from smmap import SlidingWindowMapManager, StaticWindowMapManager
 from smmap.test.lib import file_bytes
-from smmap.util import ALLOCATIONGRANULARITY as G
+from smmap.util import ALLOCATIONGRANULARITY as G, is_64_bit
 
 MiB = 1024 * 1024
 
@@ -231,7 +231,7 @@ def test_stats_snapshot(make_file):
     assert manager.collect() == 2 and manager.stats().unmaps_by_collect == 2
     assert "cursor_hits=2" in repr(s)
     fields = [name for name in dir(s) if not name.startswith("_")]
-    assert len(fields) == 17 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
+    assert len(fields) == 20 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
 
 
 def test_misuse_raises_python_errors(make_file):
@@ -272,3 +272,22 @@ def test_adaptive_windows(make_file):
     cursor.use_region(100 * G + 5, 64)
     assert cursor.region().size() >= 4 * G  # a mapped window
     assert cursor.buffer().tobytes() == expected[100 * G + 5:100 * G + 69]
+
+
+def test_copy_budget(make_file):
+    manager = SlidingWindowMapManager(window_size=4 * G, max_memory_size=64 * G)
+    assert manager.max_copy_memory() == (64 if is_64_bit() else 16) * 2**20
+    manager.set_max_copy_memory(3 * G)
+    assert manager.max_copy_memory() == 3 * G
+    path = make_file(256 * G)
+    expected = file_bytes(256 * G)
+    cursor = manager.make_cursor(path)
+    for i in range(400):
+        ofs = (i * 7919 * 97) % (256 * G - 64)
+        assert cursor.use_region(ofs, 64).buffer().tobytes() == expected[ofs:ofs + 64]
+        assert manager.stats().copy_window_bytes <= 3 * G
+    s = manager.stats()
+    assert s.copy_windows > 0 and s.peak_copy_window_bytes <= 3 * G
+    assert s.copy_budget_full == 0  # one cursor pins one window at most
+    with pytest.raises(ValueError):
+        manager.set_max_copy_memory(-1)

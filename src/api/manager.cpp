@@ -114,4 +114,12 @@ void StaticWindowMapManager::set_adaptive(bool adaptive) {
   core().set_adaptive(adaptive);
 }
 
+std::uint64_t StaticWindowMapManager::max_copy_memory() const {
+  return core().max_copy_memory();
+}
+
+void StaticWindowMapManager::set_max_copy_memory(std::uint64_t bytes) {
+  core().set_max_copy_memory(bytes);
+}
+
 }  // namespace smmap

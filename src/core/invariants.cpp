@@ -18,6 +18,8 @@ void ManagerCore::check_invariants_locked() const {
   std::uint64_t bytes = 0;
   std::size_t regions = 0;
   std::size_t unpinned = 0;
+  std::uint64_t copy_bytes = 0;
+  std::size_t unused_copies = 0;
   std::size_t descriptors = 0;
 
   auto check_entry = [&](const FileEntry& entry, bool current) {
@@ -54,6 +56,8 @@ void ManagerCore::check_invariants_locked() const {
               where + ": whole-file managers make no copy windows");
       require(region.uses() >= 1, where + ": served the request it was made for");
       if (region.pins() == 0) ++unpinned;
+      if (region.pins() == 0 && region.is_copy_window()) ++unused_copies;
+      if (region.is_copy_window()) copy_bytes += region.size();
       bytes += region.size();
       ++regions;
       previous = &region;
@@ -66,6 +70,8 @@ void ManagerCore::check_invariants_locked() const {
   for (const auto& entry : replaced_) check_entry(*entry, false);
 
   require(bytes == lru_.bytes(), "mapped bytes are the sum of the region sizes");
+  require(copy_bytes == lru_.copy_bytes(), "copy window bytes are the sum of their sizes");
+  require(lru_.peak_copy_bytes() >= lru_.copy_bytes(), "peak copy bytes reached the current");
   require(regions == lru_.count(), "region count is the number of regions");
   require(lru_.count() <= limits_.max_open_handles, "live regions within the handle limit");
   require(lru_.peak_bytes() >= lru_.bytes(), "peak mapped bytes reached the current");
@@ -88,6 +94,19 @@ void ManagerCore::check_invariants_locked() const {
   require(older == lru_.unused().newest(), "the LRU list ends at its newest region");
   require(linked == lru_.unused().size(), "the LRU list's size is its length");
   require(linked == unpinned, "the LRU list holds every unpinned region");
+
+  // The list of unused copy windows holds exactly those, linked both ways.
+  std::size_t copies = 0;
+  const ManagedRegion* older_copy = nullptr;
+  for (const ManagedRegion* region = lru_.unused_copies().oldest(); region != nullptr;
+       region = Lru::CopyList::newer(region)) {
+    require(Lru::CopyList::older(region) == older_copy, "copy LRU links agree both ways");
+    require(region->pins() == 0 && region->is_copy_window(),
+            "every region in the copy LRU list is an unused copy window");
+    older_copy = region;
+    ++copies;
+  }
+  require(copies == unused_copies, "the copy LRU list holds every unused copy window");
 
   // The descriptor list holds exactly the path entries with an open
   // descriptor, within the budget.

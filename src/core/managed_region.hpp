@@ -47,6 +47,8 @@ class ManagedRegion final : public MapRegion {
   // Links in the manager's list of unused regions while it has no pin; only
   // that list (RegionLru) touches them.
   LruLinks<ManagedRegion> unused_links;
+  // The same in its list of unused copy windows, while it is one.
+  LruLinks<ManagedRegion> unused_copy_links;
 
  private:
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, const Mapping& mapping) noexcept;

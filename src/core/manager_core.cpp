@@ -162,8 +162,17 @@ ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t
       adaptive_.on_miss(to_place(entry), offset, size, sized, previous_uses);
   if (choice.drop_mapped_windows) drop_mapped_windows_locked(entry);
   if (choice.copy_bytes != 0) {
-    if (regions.size() != count) next = regions.position_of(offset);
-    return map_copy_window_locked(entry, offset, choice.copy_bytes, next);
+    // The copy budget: unused copy windows make room, coldest first; when
+    // copy windows in use fill it, a mapped window serves the request.
+    for (; ManagedRegion* over = lru_.over_copy_budget(choice.copy_bytes);
+         ++stats_.unmaps_by_eviction) {
+      evict_locked(over);
+    }
+    if (lru_.copy_fits(choice.copy_bytes)) {
+      if (regions.size() != count) next = regions.position_of(offset);
+      return map_copy_window_locked(entry, offset, choice.copy_bytes, next);
+    }
+    ++stats_.copy_budget_full;
   }
   return map_region_locked(entry, offset, size);
 }
@@ -503,6 +512,20 @@ bool ManagerCore::adaptive() const {
   return adaptive_.enabled();
 }
 
+std::uint64_t ManagerCore::max_copy_memory() const {
+  MutexLock lock(mutex_);
+  return lru_.max_copy_bytes();
+}
+
+void ManagerCore::set_max_copy_memory(std::uint64_t bytes) {
+  MutexLock lock(mutex_);
+  lru_.set_max_copy_bytes(bytes);
+  for (; ManagedRegion* over = lru_.over_copy_budget(0); ++stats_.unmaps_by_collect) {
+    evict_locked(over);
+  }
+  debug_check_locked();
+}
+
 void ManagerCore::set_adaptive(bool adaptive) {
   MutexLock lock(mutex_);
   adaptive_.set_enabled(adaptive);
@@ -513,6 +536,8 @@ ManagerStats ManagerCore::stats() const {
   ManagerStats stats = stats_;
   stats.peak_mapped_bytes = lru_.peak_bytes();
   stats.peak_regions = lru_.peak_count();
+  stats.copy_window_bytes = lru_.copy_bytes();
+  stats.peak_copy_window_bytes = lru_.peak_copy_bytes();
   adaptive_.fill_stats(stats);
   return stats;
 }

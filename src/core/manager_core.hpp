@@ -48,7 +48,7 @@ class ManagerCore {
 
   explicit ManagerCore(const Limits& limits)
       : limits_(limits),
-        lru_(limits.max_memory_size, limits.max_open_handles),
+        lru_(limits.max_memory_size, limits.max_open_handles, kDefaultMaxCopyMemory),
         adaptive_(limits.largest_window, kAdaptiveByDefault) {}
   ManagerCore(const ManagerCore&) = delete;
   ManagerCore& operator=(const ManagerCore&) = delete;
@@ -95,6 +95,9 @@ class ManagerCore {
   void set_align_large_windows(bool align) EXCLUDES(mutex_);
   bool adaptive() const EXCLUDES(mutex_);
   void set_adaptive(bool adaptive) EXCLUDES(mutex_);
+  std::uint64_t max_copy_memory() const EXCLUDES(mutex_);
+  // Evicts unused copy windows down to |bytes|.
+  void set_max_copy_memory(std::uint64_t bytes) EXCLUDES(mutex_);
 
   std::size_t collect() EXCLUDES(mutex_);
   // force_map_handle_removal_win() where kMappedFilesAreLocked: releases
@@ -203,7 +206,8 @@ class ManagerCore {
   // Entries replaced by a newer one for the same source, kept while their
   // cursors live.
   std::vector<std::unique_ptr<FileEntry>> replaced_ GUARDED_BY(mutex_);
-  using Lru = RegionLru<ManagedRegion, &ManagedRegion::unused_links>;
+  using Lru =
+      RegionLru<ManagedRegion, &ManagedRegion::unused_links, &ManagedRegion::unused_copy_links>;
   using Descriptors = DescriptorBudget<FileEntry, &FileEntry::descriptor_links>;
   Lru lru_ GUARDED_BY(mutex_);
   Descriptors descriptors_ GUARDED_BY(mutex_){default_max_open_descriptors()};
