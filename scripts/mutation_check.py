@@ -190,7 +190,9 @@ MUTATIONS = [
      "      learned_ /= 2;\n", "\n"),
     # Copy windows' memory and reads.
     ("copy blocks: carved overlapping", "src/core/copy_blocks.cpp",
-     "free.push_back(chunk + at - block);", "free.push_back(chunk + (at - block) / 2);"),
+     "free.push_back(chunk + at - size);", "free.push_back(chunk + (at - size) / 2);"),
+    ("copy blocks: memory never given back", "src/core/copy_blocks.cpp",
+     "        free_chunk(at->first);\n", "\n"),
     ("copy read: EINTR not retried", "src/port/posix/mapping.cpp",
      "    if (got < 0 && errno == EINTR) continue;\n", "\n"),
     # The buffer and standalone regions.

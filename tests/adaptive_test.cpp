@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <optional>
 #include <random>
 #include <smmap/smmap.hpp>
@@ -543,6 +544,57 @@ TEST_F(AdaptiveTest, CopyWindowsStayWithinTheCopyBudget) {
   EXPECT_GT(stats.unmaps_by_collect, collected);
   EXPECT_TRUE(matches(pins[0].buffer(), 5));
   testing::check_invariants(manager);
+}
+
+// The process's private memory (RssAnon) in MiB, or a negative value where
+// the system does not report it.
+double rss_anon_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string word;
+  while (status >> word) {
+    if (word == "RssAnon:") {
+      double kib = 0;
+      status >> kib;
+      return kib / 1024;
+    }
+  }
+  return -1;
+}
+
+// No other manager may live meanwhile: a test of its own, no fixture.
+TEST(AdaptiveMemoryTest, CopyMemoryGoesBackWhenTheLastManagerGoes) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizers keep freed memory and shadow it";
+#endif
+#ifdef _WIN32
+  GTEST_SKIP() << "on Windows the pool's chunks go back to the process heap";
+#endif
+  const std::uint64_t MiB = 1 << 20;
+  testing::TempDir dir;
+  const std::filesystem::path big = dir.make_file("big", 64 * MiB);
+  std::mt19937_64 random(7);
+  const double before = rss_anon_mib();
+  if (before < 0) GTEST_SKIP() << "the system does not report RssAnon (/proc/self/status)";
+  {
+    // 1 MiB windows under a 32 MiB limit: random reads move the file to copy
+    // windows, which then fill the limit.
+    SlidingWindowMapManager manager(static_cast<std::int64_t>(MiB), 32 * MiB);
+    WindowCursor cursor = manager.make_cursor(big);
+    for (int i = 0; i < 20000; ++i) {
+      const std::uint64_t at = random() % (64 * MiB - 64);
+      ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+      ASSERT_TRUE(matches(cursor.buffer(), at));
+    }
+    const ManagerStats stats = manager.stats();
+    ASSERT_GT(stats.copy_window_bytes, 16 * MiB);
+    EXPECT_GT(rss_anon_mib() - before, 16.0);
+    // Collected, the copy windows' memory goes back but for a chunk the
+    // pool may keep free and the chunk of the manager's region nodes.
+    cursor.unuse_region();
+    manager.collect();
+    EXPECT_LT(rss_anon_mib() - before, 6.0);
+  }
+  EXPECT_LT(rss_anon_mib() - before, 2.0);
 }
 
 TEST_F(AdaptiveTest, AZeroCopyBudgetMakesNoCopyWindows) {

@@ -1,8 +1,11 @@
-// The blocks copy windows are read into, for both backends (mapping.cpp and
-// mapping_windows.cpp).
+// The blocks copy windows are read into, for both ports
+// (port/posix/mapping.cpp and port/windows/mapping.cpp).
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <new>
+#include <unordered_map>
 #include <vector>
 
 #include "port/mapping.hpp"
@@ -22,9 +25,13 @@ constexpr std::size_t kPage = 4096;
 // anonymous mapping each time (mmap, a fault per page, munmap: the very costs
 // copy windows avoid), and small ones would interleave with the manager's map
 // nodes, one node per page, so that every lookup missed the TLB at each level
-// of the tree (docs/design.md, "Adaptive windows"). Chunks are kept for reuse
-// until the process ends: per size, at most the peak of blocks of that size
-// alive at once, which the managers' memory limits bound.
+// of the tree (docs/design.md, "Adaptive windows").
+//
+// Memory goes back: when the free blocks exceed the blocks in use by more
+// than a chunk (a manager evicted or collected its copy windows, lowered its
+// copy budget, or went), or when no manager is left, every chunk whose blocks
+// are all free is returned to the system. A chunk with a block in use stays; so at most a chunk
+// stays free beyond what the blocks in use hold, plus the free blocks of chunks they keep.
 class CopyBlocks {
  public:
   static constexpr std::size_t kClasses = 10;  // 4 KiB ... 2 MiB
@@ -41,25 +48,84 @@ class CopyBlocks {
 
   std::byte* take(std::size_t index) {
     std::lock_guard lock(mutex_);
+    const std::size_t size = kPage << index;
     std::vector<std::byte*>& free = free_[index];
     if (free.empty()) {
-      const std::size_t block = kPage << index;
-      free.reserve(free.size() + kChunkSize / block);
+      free.reserve(free.size() + kChunkSize / size);
+      chunks_.reserve(chunks_.size() + 1);
       std::byte* chunk = allocate_chunk();
-      for (std::size_t at = kChunkSize; at > 0; at -= block) free.push_back(chunk + at - block);
+      chunks_.emplace(chunk, 0);  // reserved: does not throw
+      ++empty_chunks_;
+      for (std::size_t at = kChunkSize; at > 0; at -= size) free.push_back(chunk + at - size);
+      free_bytes_ += kChunkSize / size * size;
     }
     std::byte* block = free.back();
     free.pop_back();
+    if (chunks_.find(chunk_of(block))->second++ == 0) --empty_chunks_;
+    free_bytes_ -= size;
+    used_bytes_ += size;
     return block;
   }
   void give(std::size_t index, std::byte* block) noexcept {
     std::lock_guard lock(mutex_);
+    const std::size_t size = kPage << index;
     free_[index].push_back(block);  // never allocates: capacity covers every block carved
+    if (--chunks_.find(chunk_of(block))->second == 0) ++empty_chunks_;
+    free_bytes_ += size;
+    used_bytes_ -= size;
+    if (empty_chunks_ != 0 && (free_bytes_ > used_bytes_ + kChunkSize || users_ == 0)) trim();
+  }
+
+  // A manager begins or ends using the pool; when the last one ends, every
+  // chunk with no block in use goes back.
+  void add_user() noexcept {
+    std::lock_guard lock(mutex_);
+    ++users_;
+  }
+  void remove_user() noexcept {
+    std::lock_guard lock(mutex_);
+    if (--users_ == 0 && empty_chunks_ != 0) trim();
   }
 
  private:
+  static std::byte* chunk_of(std::byte* block) noexcept {
+    const auto address = reinterpret_cast<std::uintptr_t>(block);
+    return reinterpret_cast<std::byte*>(address - address % kChunkSize);
+  }
+
+  // Returns every chunk with no block in use to the system. O(free blocks);
+  // it runs when a chunk has emptied, and free memory exceeds what is in use.
+  void trim() noexcept {
+    for (std::size_t index = 0; index < kClasses; ++index) {
+      std::vector<std::byte*>& free = free_[index];
+      const std::size_t size = kPage << index;
+      std::erase_if(free, [&](std::byte* block) {
+        const bool unused = chunks_.find(chunk_of(block))->second == 0;
+        if (unused) free_bytes_ -= size;
+        return unused;
+      });
+    }
+    for (auto at = chunks_.begin(); at != chunks_.end();) {
+      if (at->second == 0) {
+        free_chunk(at->first);
+        at = chunks_.erase(at);
+      } else {
+        ++at;
+      }
+    }
+    empty_chunks_ = 0;
+  }
+
   std::mutex mutex_;
   std::vector<std::byte*> free_[kClasses];
+  // Every chunk carved, with how many of its blocks are in use.
+  std::unordered_map<std::byte*, std::size_t> chunks_;
+  std::size_t free_bytes_ = 0;
+  std::size_t used_bytes_ = 0;
+  // Chunks with no block in use.
+  std::size_t empty_chunks_ = 0;
+  // Managers alive.
+  std::size_t users_ = 0;
 };
 
 CopyBlocks& copy_blocks() {
@@ -73,6 +139,13 @@ std::byte* allocate_copy(std::size_t size) {
   const std::size_t index = CopyBlocks::class_of(size);
   if (index < CopyBlocks::kClasses) return copy_blocks().take(index);
   return static_cast<std::byte*>(::operator new[](size, kCopyAlignment));
+}
+
+CopyBlocksUser::CopyBlocksUser() noexcept {
+  copy_blocks().add_user();
+}
+CopyBlocksUser::~CopyBlocksUser() {
+  copy_blocks().remove_user();
 }
 
 // Frees a block from read_copy(); its bytes are never written after the read.

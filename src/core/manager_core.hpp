@@ -28,6 +28,7 @@
 #include "core/region_lru.hpp"
 #include "policy/adaptive_windows.hpp"
 #include "policy/placement.hpp"
+#include "port/mapping.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
@@ -199,6 +200,9 @@ class ManagerCore {
   const Limits limits_;
 
   mutable Mutex mutex_;
+  // Declared before the entries, so that the copy windows are freed before
+  // the manager stops using the pool of copy blocks.
+  CopyBlocksUser copy_blocks_user_;
   // The nodes of every entry's region map; used under mutex_, and declared
   // before the entries so that it outlives them.
   NodePool node_pool_;

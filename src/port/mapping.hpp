@@ -40,6 +40,15 @@ Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, s
 // blocks of up to 2 MiB come from a process-wide pool, by power-of-two size.
 std::byte* allocate_copy(std::size_t size);
 void free_copy(const std::byte* bytes, std::size_t size) noexcept;
+// A user of the pool (a manager) while it lives: when the last one goes,
+// the pool returns every chunk with no block in use to the system.
+class CopyBlocksUser {
+ public:
+  CopyBlocksUser() noexcept;
+  ~CopyBlocksUser();
+  CopyBlocksUser(const CopyBlocksUser&) = delete;
+  CopyBlocksUser& operator=(const CopyBlocksUser&) = delete;
+};
 
 // Undoes map_or_copy() and read_copy() (and detach_from_file()).
 void unmap(const Mapping& mapping) noexcept;

@@ -25,7 +25,8 @@ std::uint64_t system_allocation_granularity() noexcept;
 // fills it instead of 512, and what is carved from it shares one TLB entry.
 // Throws std::bad_alloc.
 std::byte* allocate_chunk();
-// REQUIRES: |chunk| came from allocate_chunk().
+// Gives the chunk back: on POSIX to the system at once (munmap); on Windows
+// to the process heap. REQUIRES: |chunk| came from allocate_chunk().
 void free_chunk(std::byte* chunk) noexcept;
 
 }  // namespace smmap::detail

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <new>
 
 namespace smmap::detail {
@@ -16,7 +17,18 @@ std::uint64_t system_allocation_granularity() noexcept {
 }
 
 std::byte* allocate_chunk() {
-  auto* chunk = static_cast<std::byte*>(::operator new (kChunkSize, std::align_val_t{kChunkSize}));
+  // Mapped directly rather than taken from malloc, so that free_chunk()
+  // gives the memory back to the system at once (malloc may keep a freed
+  // 2 MiB block in its heap). Twice the size, then trimmed to the alignment.
+  void* const area =
+      ::mmap(nullptr, 2 * kChunkSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (area == MAP_FAILED) throw std::bad_alloc();
+  auto* const begin = static_cast<std::byte*>(area);
+  const std::uintptr_t address = reinterpret_cast<std::uintptr_t>(begin);
+  const std::size_t skip = (kChunkSize - address % kChunkSize) % kChunkSize;
+  std::byte* const chunk = begin + skip;
+  if (skip != 0) ::munmap(begin, skip);
+  ::munmap(chunk + kChunkSize, kChunkSize - skip);
 #ifdef MADV_HUGEPAGE  // Linux
   ::madvise(chunk, kChunkSize, MADV_HUGEPAGE);
 #endif
@@ -24,7 +36,7 @@ std::byte* allocate_chunk() {
 }
 
 void free_chunk(std::byte* chunk) noexcept {
-  ::operator delete (chunk, std::align_val_t{kChunkSize});
+  ::munmap(chunk, kChunkSize);
 }
 
 }  // namespace smmap::detail
