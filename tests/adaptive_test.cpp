@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/manager_access.hpp"
+#include "core/read_through_region.hpp"
 #include "invariants.hpp"
 #include "policy/window_costs.hpp"
 #include "test_files.hpp"
@@ -40,8 +42,23 @@ class ScopedWindowCosts {
 };
 const detail::WindowCosts kMappingDoesNotPay{.map_ns = 2, .copy_ns = 1};
 
+// True when the cursor's bytes were read through: exactly the request's
+// bytes, in the cursor's own memory.
+bool is_read_through(const WindowCursor& cursor) {
+  return dynamic_cast<const detail::ReadThroughRegion*>(cursor.region()) != nullptr;
+}
+
+// Every far miss of a copying file gets a copy window, for the tests of copy
+// windows themselves.
+void cache_every_miss(const StaticWindowMapManager& manager) {
+  detail::ManagerAccess::core(manager).set_read_through(false);
+}
+
 class AdaptiveTest : public ::testing::Test {
  protected:
+  // Tests of read-throughs turn them back on (ReadThroughTest).
+  AdaptiveTest() { cache_every_miss(manager_); }
+
   // Reads |count| random 64-byte pieces of the file through |cursor|,
   // checking each. Returns how many of them came from copy windows.
   int read_random(WindowCursor& cursor, int count) {
@@ -53,8 +70,15 @@ class AdaptiveTest : public ::testing::Test {
       for (std::uint64_t done = 0; done < 64; done += cursor.size()) {
         EXPECT_TRUE(cursor.use_region(at + done, 64 - done).is_valid());
         EXPECT_TRUE(matches(cursor.buffer(), at + done)) << at + done;
+        // A read-through holds exactly the bytes asked for.
+        if (is_read_through(cursor)) {
+          EXPECT_EQ(cursor.region()->ofs_begin(), at + done);
+          EXPECT_EQ(cursor.region()->size(), 64 - done);
+        }
       }
-      if (cursor.region()->is_copy()) {
+      if (is_read_through(cursor)) {
+        ++copied;
+      } else if (cursor.region()->is_copy()) {
         ++copied;
         EXPECT_EQ(cursor.region()->ofs_begin() % G, 0u);
         EXPECT_TRUE(cursor.region()->ofs_end() % G == 0 ||
@@ -455,6 +479,7 @@ TEST_F(AdaptiveTest, TurningItOffMapsAgain) {
 
 TEST_F(AdaptiveTest, CopyWindowsRespectTheHandleLimit) {
   SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 0, 3);
+  cache_every_miss(manager);
   WindowCursor cursor = manager.make_cursor(file_);
   WindowCursor other = manager.make_cursor(file_);
   ASSERT_TRUE(other.use_region(0, 64).is_valid());  // pins one region throughout
@@ -481,6 +506,7 @@ TEST_F(AdaptiveTest, CopyWindowsRespectTheHandleLimit) {
 TEST_F(AdaptiveTest, CopyWindowsCountInTheMemoryLimit) {
   // Room for two windows, or 32 one-page copy windows.
   SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 2 * kWindow);
+  cache_every_miss(manager);
   WindowCursor cursor = manager.make_cursor(file_);
   for (int i = 0; i < 600; ++i) {
     const std::uint64_t at = random_() % (file_size_ - 64);
@@ -579,6 +605,7 @@ TEST(AdaptiveMemoryTest, CopyMemoryGoesBackWhenTheLastManagerGoes) {
     // 1 MiB windows under a 32 MiB limit: random reads move the file to copy
     // windows, which then fill the limit.
     SlidingWindowMapManager manager(static_cast<std::int64_t>(MiB), 32 * MiB);
+    cache_every_miss(manager);
     manager.set_max_copy_memory(32 * MiB);  // the 32-bit default is 16 MiB
     WindowCursor cursor = manager.make_cursor(big);
     for (int i = 0; i < 20000; ++i) {
@@ -658,6 +685,126 @@ TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
   } catch (const std::system_error& error) {
     EXPECT_EQ(error.code(), std::errc::io_error);
     EXPECT_NE(std::string(error.what()).find(file_.string()), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(cursor.is_valid());
+  testing::check_invariants(manager_);
+}
+
+// Read-throughs on, as by default.
+class ReadThroughTest : public AdaptiveTest {
+ protected:
+  ReadThroughTest() { detail::ManagerAccess::core(manager_).set_read_through(true); }
+
+  // A far one-page request, read through: checks where its bytes start.
+  // One far miss in kCacheEvery is cached instead: then the request is made
+  // again after that copy window went and another far miss.
+  void expect_read_through(WindowCursor& cursor, std::uint64_t at, std::uint64_t size) {
+    ASSERT_TRUE(cursor.use_region(at, size).is_valid()) << at;
+    if (!is_read_through(cursor)) {
+      cursor.unuse_region();
+      manager_.collect();
+      const std::uint64_t far = at < file_size_ / 2 ? file_size_ - 3 * G : 3 * G;
+      ASSERT_TRUE(cursor.use_region(far, 64).is_valid());
+      ASSERT_TRUE(cursor.use_region(at, size).is_valid()) << at;
+    }
+    ASSERT_TRUE(is_read_through(cursor)) << at;
+    EXPECT_EQ(cursor.region()->ofs_begin(), at);
+    EXPECT_EQ(cursor.size(), std::min(size, file_size_ - at));
+    EXPECT_EQ(cursor.map().size(), cursor.size());
+    EXPECT_TRUE(matches(cursor.buffer(), at)) << at;
+    EXPECT_TRUE(cursor.region()->is_copy());
+    EXPECT_EQ(cursor.region()->client_count(), 1);
+  }
+};
+
+TEST_F(ReadThroughTest, SparseSmallReadsAreReadThroughWithTheRightBytesAtEveryBoundary) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  EXPECT_GT(read_random(cursor, 400), 300);
+  ASSERT_EQ(manager_.stats().switches_to_copy, 1u);
+  const ManagerStats random = manager_.stats();
+  EXPECT_GT(random.read_throughs, 250u);
+  EXPECT_LT(random.copy_windows, random.read_throughs / 8);  // one in kCacheEvery, and near ones
+  // Far apart, each inside one page: the file's first bytes, a page's last
+  // bytes, a page's first, the file's last (clipped), every one exact.
+  for (const auto& [at, size] : {std::pair{0 * G, 64 * G},
+                                 {200 * G + G - 8, 8 * G},
+                                 {400 * G, 1 * G},
+                                 {600 * G + 1, G - 1},
+                                 {file_size_ - 1, 64 * G},
+                                 {file_size_ - 100, 100 * G}}) {
+    expect_read_through(cursor, at, std::min<std::uint64_t>(size, G - at % G));
+  }
+  // Requests inside the bytes held are hits on them; none of it is a region.
+  const std::uint64_t regions = manager_.num_file_handles();
+  const std::uint64_t hits = manager_.stats().cursor_hits;
+  ASSERT_TRUE(cursor.use_region(file_size_ - 50, 10).is_valid());
+  EXPECT_TRUE(matches(cursor.buffer(), file_size_ - 50));
+  cursor.unuse_region();
+  EXPECT_EQ(manager_.stats().cursor_hits, hits + 1);
+  EXPECT_EQ(manager_.num_file_handles(), regions);
+  testing::check_invariants(manager_);
+}
+
+TEST_F(ReadThroughTest, ACopiedCursorHoldsTheSameBytesOfItsOwn) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  expect_read_through(cursor, 100 * G + 7, 100);
+  WindowCursor copy = cursor;
+  ASSERT_TRUE(copy.is_valid());
+  EXPECT_NE(copy.region(), cursor.region());
+  EXPECT_EQ(copy.ofs_begin(), 100 * G + 7);
+  EXPECT_TRUE(matches(copy.buffer(), 100 * G + 7));
+  expect_read_through(cursor, 900 * G + 9, 30);  // the original reads on
+  EXPECT_TRUE(matches(copy.buffer(), 100 * G + 7));
+  WindowCursor moved = std::move(copy);
+  EXPECT_TRUE(matches(moved.buffer(), 100 * G + 7));
+  SlidingWindowMapBuffer buffer(moved, 100 * G + 7, 100);
+  std::vector<std::byte> out(100);
+  EXPECT_EQ(buffer.read(0, out), 100u);
+  EXPECT_TRUE(matches(out, 100 * G + 7));
+}
+
+TEST_F(ReadThroughTest, PagesReadAgainAndAgainAreCached) {
+  // A hot set of 8 pages read over and over: the sampled copy windows serve
+  // most requests, so far misses are cached and read-throughs stop.
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint64_t at = (random_() % 8) * 100 * G + random_() % (G - 64);
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    ASSERT_TRUE(matches(cursor.buffer(), at));
+  }
+  const std::uint64_t read_throughs = manager_.stats().read_throughs;
+  for (int i = 0; i < 500; ++i) {
+    const std::uint64_t at = (random_() % 8) * 100 * G + random_() % (G - 64);
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    ASSERT_TRUE(matches(cursor.buffer(), at));
+    EXPECT_FALSE(is_read_through(cursor)) << i;
+  }
+  EXPECT_EQ(manager_.stats().read_throughs, read_throughs);
+  testing::check_invariants(manager_);
+}
+
+TEST_F(ReadThroughTest, TruncationUnderTheCursorIsAnErrorNotBadBytes) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  expect_read_through(cursor, 300 * G + 5, 64);
+  std::filesystem::resize_file(file_, 500 * G);
+  EXPECT_TRUE(matches(cursor.buffer(), 300 * G + 5));  // the bytes as read
+  try {
+    cursor.use_region(800 * G + 5, 64);
+    ADD_FAILURE() << "no error";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::io_error);
+    const std::string what = error.what();
+
+    EXPECT_NE(what.find(file_.string()), std::string::npos) << what;
+    // Read through, or into a copy window (one far miss in kCacheEvery).
+    EXPECT_TRUE(what.find("offset " + std::to_string(800 * G + 5) + " size 64") !=
+                    std::string::npos ||
+                what.find("offset " + std::to_string(800 * G) + " size " + std::to_string(G)) !=
+                    std::string::npos)
+        << what;
   }
   EXPECT_FALSE(cursor.is_valid());
   testing::check_invariants(manager_);

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "api/manager_access.hpp"
 #include "policy/window_costs.hpp"
 #include "reliability_support.hpp"
 #include "smmap/smmap.hpp"
@@ -166,16 +167,24 @@ TEST_F(FaultInjectionTest, MapFailureOnceEvictsUnusedRegionsAndRetries) {
   }
 }
 
+// While it lives, mapping does not pay (then it pays again, as the tests
+// pin it by default).
+struct MappingDoesNotPay {
+  MappingDoesNotPay() {
+    detail::override_window_costs(detail::WindowCosts{.map_ns = 2, .copy_ns = 1});
+  }
+  ~MappingDoesNotPay() {
+    detail::override_window_costs(detail::WindowCosts{.map_ns = 1, .copy_ns = 2});
+  }
+  MappingDoesNotPay(const MappingDoesNotPay&) = delete;
+  MappingDoesNotPay& operator=(const MappingDoesNotPay&) = delete;
+};
+
 TEST_F(FaultInjectionTest, CopyWindowFailureOnceEvictsUnusedRegionsAndRetries) {
-  // Where mapping does not pay, a scan moves the file to copy windows.
-  struct CopyWindows {
-    CopyWindows() { detail::override_window_costs(detail::WindowCosts{.map_ns = 2, .copy_ns = 1}); }
-    ~CopyWindows() {
-      detail::override_window_costs(detail::WindowCosts{.map_ns = 1, .copy_ns = 2});
-    }
-  } copy_windows;
+  const MappingDoesNotPay copy_windows;  // a scan moves the file to copy windows
   for (int error : {ENOMEM, EMFILE, ENFILE}) {
     SlidingWindowMapManager manager(64 * kKiB);
+    detail::ManagerAccess::core(manager).set_read_through(false);
     WindowCursor cursor = manager.make_cursor(file_);
     for (std::uint64_t at = 0; at < 256 * kKiB; at += 64 * kKiB) {
       ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
@@ -197,6 +206,41 @@ TEST_F(FaultInjectionTest, CopyWindowFailureOnceEvictsUnusedRegionsAndRetries) {
     EXPECT_EQ(after.unmaps_by_eviction, before.unmaps_by_eviction + unused + 1);
     EXPECT_EQ(manager.num_file_handles(), 1u);
   }
+}
+
+TEST_F(FaultInjectionTest, ReadThroughFailureOnceRetriesAndTwiceIsAnError) {
+  const MappingDoesNotPay copy_windows;
+  SlidingWindowMapManager manager(64 * kKiB);
+  WindowCursor cursor = manager.make_cursor(file_);
+  for (std::uint64_t at = 0; at < 256 * kKiB; at += 64 * kKiB) {
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+  }
+  ASSERT_EQ(manager.stats().switches_to_copy, 1u);
+  const std::uint64_t read_throughs = manager.stats().read_throughs;
+  ASSERT_TRUE(cursor.use_region(400 * kKiB, 64).is_valid());  // far: read through
+  ASSERT_EQ(manager.stats().read_throughs, read_throughs + 1);
+
+  pread_fault = Fault{.times = 1, .error = EIO};
+  ASSERT_TRUE(cursor.use_region(1000 * kKiB + 5, 100).is_valid());
+  EXPECT_TRUE(matches(cursor.buffer(), 1000 * kKiB + 5));
+  EXPECT_EQ(cursor.region()->ofs_begin(), 1000 * kKiB + 5);
+  ManagerStats stats = manager.stats();
+  EXPECT_EQ(stats.read_throughs, read_throughs + 2);
+  EXPECT_EQ(stats.map_retries, 1u);
+
+  pread_fault = Fault{.times = -1, .error = EIO};
+  const std::system_error thrown = error_of([&] { cursor.use_region(600 * kKiB + 7, 50); });
+  EXPECT_EQ(thrown.code().value(), EIO);
+  expect_mentions(thrown, "pread");
+  expect_mentions(thrown, file_.string());
+  expect_mentions(thrown, std::to_string(600 * kKiB + 7));
+  expect_mentions(thrown, "50");
+  EXPECT_FALSE(cursor.is_valid());
+  pread_fault = Fault{};  // far again: read through, up to the file's end
+  ASSERT_TRUE(cursor.use_region(1024 * kKiB - 30, 50).is_valid());
+  EXPECT_EQ(cursor.size(), 30u);
+  EXPECT_TRUE(matches(cursor.buffer(), 1024 * kKiB - 30));
+  EXPECT_EQ(manager.stats().read_throughs, read_throughs + 3);
 }
 
 TEST_F(FaultInjectionTest, MapFailingTwiceIsAnErrorNamingPathOffsetAndSize) {

@@ -72,6 +72,7 @@ class AdaptiveWindowsComponentTest : public ::testing::Test {
 
 TEST_F(AdaptiveWindowsComponentTest, WastedMappedWindowsSwitchAFileToCopyWindows) {
   AdaptiveWindows policy(kWindow, true, &given_costs);
+  policy.set_read_through(false);
   EXPECT_EQ(policy.on_miss(file_, 5 * kWindow, 64, true, 0).copy_bytes, 0u);
   evict(policy, AccessPattern::kWastedToCopy, 1);
   const AdaptiveWindows::Choice first = policy.on_miss(file_, 500 * kWindow + 10, 64, true, 0);
@@ -93,6 +94,7 @@ TEST_F(AdaptiveWindowsComponentTest, WellUsedWindowsKeepAFileMappedWhenMappingPa
   // When copying pays, even well-used windows were wasted.
   g_costs = WindowCosts{.map_ns = 300, .copy_ns = 200};
   AdaptiveWindows costly(kWindow, true, &given_costs);
+  costly.set_read_through(false);
   pattern_ = AccessPattern();  // a file seen afresh
   evict(costly, AccessPattern::kWastedToCopy, AccessPattern::kFewUses + 1);
   EXPECT_GT(costly.on_miss(file_, 500 * kWindow, 64, true, 0).copy_bytes, 0u);
@@ -100,10 +102,45 @@ TEST_F(AdaptiveWindowsComponentTest, WellUsedWindowsKeepAFileMappedWhenMappingPa
 
 TEST_F(AdaptiveWindowsComponentTest, OnlySizedSmallRequestsGetCopyWindows) {
   AdaptiveWindows policy(kWindow, true, &given_costs);
+  policy.set_read_through(false);
   evict(policy, AccessPattern::kWastedToCopy, 1);
   EXPECT_GT(policy.on_miss(file_, 500 * kWindow, 64, true, 0).copy_bytes, 0u);
   EXPECT_EQ(policy.on_miss(file_, 700 * kWindow, 64, false, 0).copy_bytes, 0u);      // no size
   EXPECT_EQ(policy.on_miss(file_, 900 * kWindow, kWindow, true, 0).copy_bytes, 0u);  // large
+}
+
+TEST_F(AdaptiveWindowsComponentTest, FarSmallMissesReadThroughUnlessPagesAreReadAgain) {
+  AdaptiveWindows policy(kWindow, true, &given_costs);
+  evict(policy, AccessPattern::kWastedToCopy, 1);
+  // Far one-page misses: all read through but one in kCacheEvery.
+  int read_through = 0;
+  int cached = 0;
+  for (unsigned i = 0; i < 4 * AccessPattern::kCacheEvery; ++i) {
+    const AdaptiveWindows::Choice choice =
+        policy.on_miss(file_, (i % 2) * 900 * kWindow + i * G, 64, true, 0);
+    EXPECT_TRUE(choice.read_through != (choice.copy_bytes != 0)) << i;
+    read_through += choice.read_through ? 1 : 0;
+    cached += choice.copy_bytes != 0 ? 1 : 0;
+  }
+  EXPECT_EQ(cached, 4);
+  EXPECT_EQ(read_through, static_cast<int>(4 * AccessPattern::kCacheEvery) - 4);
+  // A near miss runs on: a copy window, as does a request of two pages.
+  EXPECT_GT(policy.on_miss(file_, 900 * kWindow + 70 * G, 64, true, 0).copy_bytes, 0u);
+  EXPECT_FALSE(policy.on_miss(file_, 10 * kWindow + G - 10, 64, true, 0).read_through);
+  // Once at least half the requests are served without reading, far misses
+  // are cached.
+  pattern_.on_served(2 * AccessPattern::kRequestsRemembered);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(policy.on_miss(file_, (i % 2) * 900 * kWindow + i * G, 64, true, 0).read_through);
+  }
+  // Off, never.
+  pattern_ = AccessPattern();
+  AdaptiveWindows caching(kWindow, true, &given_costs);
+  caching.set_read_through(false);
+  evict(caching, AccessPattern::kWastedToCopy, 1);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(caching.on_miss(file_, (i % 2) * 900 * kWindow + i * G, 64, true, 0).read_through);
+  }
 }
 
 TEST_F(AdaptiveWindowsComponentTest, OffOrForWholeFilesItNeverCopiesNorMeasures) {

@@ -1,14 +1,21 @@
 // The manager's region components on their own, with plain objects standing
 // in for its regions: RegionIndex (src/core/region_index.hpp), one file's
-// regions by offset, and RegionLru (src/core/region_lru.hpp), the live
+// regions by offset; PageTable (src/core/page_table.hpp), its copy windows
+// by page; and RegionLru (src/core/region_lru.hpp), the live
 // regions counted with the unused ones in eviction order. EvictionTest and
 // PlacementTest check the same rules through managers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <random>
 #include <vector>
 
+#include "core/page_table.hpp"
 #include "core/region_index.hpp"
 #include "core/region_lru.hpp"
 #include "util/node_pool.hpp"
@@ -206,6 +213,61 @@ TEST(RegionLruComponentTest, CopyWindowsHaveABudgetOfTheirOwnAndEvictOnlyCopyWin
   lru.unpin(&new_copy);
   EXPECT_EQ(lru.over_copy_budget(0), &new_copy);
   EXPECT_FALSE(lru.copy_fits(std::uint64_t{1} << 63));
+}
+
+TEST(PageTableComponentTest, FindsEveryPageOfAWindowAndNoneAfterItGoes) {
+  PageTable<Span> table;
+  Span first(0, 3), second(10, 1);
+  table.insert(0, 3, &first);
+  table.insert(10, 1, &second);
+  EXPECT_EQ(table.windows(), 2u);
+  EXPECT_EQ(table.pages(), 4u);
+  for (std::uint64_t page : {0, 1, 2}) EXPECT_EQ(table.find(page), &first) << page;
+  EXPECT_EQ(table.find(10), &second);
+  for (std::uint64_t page : {3, 9, 11}) EXPECT_EQ(table.find(page), nullptr) << page;
+  table.erase(0, 3);
+  for (std::uint64_t page : {0, 1, 2}) EXPECT_EQ(table.find(page), nullptr) << page;
+  EXPECT_EQ(table.find(10), &second);
+  EXPECT_EQ(table.windows(), 1u);
+  EXPECT_EQ(table.pages(), 1u);
+}
+
+TEST(PageTableComponentTest, AgreesWithAMapThroughGrowthAndDeletionsInLongRuns) {
+  // Windows of 1 to 8 pages over few pages, so probe runs are long, wrap
+  // around the table and are cut by deletions; checked against a map after
+  // every step.
+  std::mt19937_64 random(7);
+  PageTable<Span> table;
+  std::map<std::uint64_t, Span*> model;  // first page of each window
+  std::vector<std::unique_ptr<Span>> spans;
+  auto holder = [&](std::uint64_t page) -> Span* {
+    auto after = model.upper_bound(page);
+    if (after == model.begin()) return nullptr;
+    Span* span = std::prev(after)->second;
+    return page < span->ofs_end() ? span : nullptr;
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const std::uint64_t page = random() % 600;
+    const std::uint64_t pages = 1 + random() % 8;
+    if (Span* span = holder(page)) {
+      table.erase(span->begin, span->size);
+      model.erase(span->begin);
+    } else {
+      auto after = model.upper_bound(page);
+      const std::uint64_t end =
+          std::min(page + pages, after == model.end() ? page + pages : after->first);
+      spans.push_back(std::make_unique<Span>(page, end - page));
+      table.insert(page, end - page, spans.back().get());
+      model.emplace(page, spans.back().get());
+    }
+    if (step % 97 == 0) {
+      std::size_t pages_held = 0;
+      for (const auto& [first, span] : model) pages_held += span->size;
+      ASSERT_EQ(table.pages(), pages_held);
+      ASSERT_EQ(table.windows(), model.size());
+      for (std::uint64_t at = 0; at < 610; ++at) ASSERT_EQ(table.find(at), holder(at)) << at;
+    }
+  }
 }
 
 }  // namespace

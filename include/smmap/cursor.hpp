@@ -44,12 +44,14 @@ class SlidingWindowMapBuffer;
 class StaticWindowMapManager;
 namespace detail {
 class ManagerCore;
-}
+class ManagedRegion;
+class ReadThroughRegion;
+}  // namespace detail
 
 class WindowCursor {
  public:
   // An unassociated cursor: no file, never valid.
-  WindowCursor() noexcept = default;
+  WindowCursor() noexcept;
   WindowCursor(const WindowCursor& other);
   WindowCursor(WindowCursor&& other) noexcept;
   WindowCursor& operator=(const WindowCursor& other);
@@ -128,6 +130,8 @@ class WindowCursor {
 
   WindowCursor& use_region_slow(std::uint64_t offset, std::uint64_t size, int flags);
   void clear_region() noexcept;
+  // region_ when it is a region of the manager the cursor pins, else null.
+  detail::ManagedRegion* pinned_region() const noexcept;
   // Drops the association (and pin) this cursor holds.
   void leave() noexcept;
   // Takes |other|'s association and pin, leaving it unassociated.
@@ -135,7 +139,10 @@ class WindowCursor {
 
   std::shared_ptr<detail::ManagerCore> core_;
   MapRegionList* list_ = nullptr;  // the file's entry in core_; null iff unassociated
-  MapRegion* region_ = nullptr;    // a region of list_ pinned by this cursor; null iff invalid
+  // A region of list_ pinned by this cursor, or read_through_; null iff invalid.
+  MapRegion* region_ = nullptr;
+  // The bytes of the last read-through, kept for the next one.
+  std::unique_ptr<detail::ReadThroughRegion> read_through_;
   // Copies of the region's fields, so the hit path reads only the cursor.
   const std::byte* region_data_ = nullptr;
   std::uint64_t region_begin_ = 0;

@@ -67,6 +67,11 @@ class MapRegion {
   // into a heap block) from offset |ofs| of a file.
   MapRegion(std::uint64_t ofs, std::span<const std::byte> bytes, bool copied) noexcept
       : ofs_(ofs), bytes_(bytes), copied_(copied) {}
+  // Points the region at other bytes, from offset |ofs| of the file.
+  void rebind(std::uint64_t ofs, std::span<const std::byte> bytes) noexcept {
+    ofs_ = ofs;
+    bytes_ = bytes;
+  }
 
  private:
   std::uint64_t ofs_;

@@ -38,6 +38,10 @@ struct ManagerStats {
   // Of those, the copy windows of adaptive windows; copies - copy_windows
   // were made for files that cannot be mapped.
   std::uint64_t copy_windows = 0;
+  // Small requests read straight into the cursor's own memory (a
+  // read-through, SlidingWindowMapManager::set_adaptive()): no region made,
+  // no page cached. Not counted in maps.
+  std::uint64_t read_throughs = 0;
   // Times a file's detector switched it to copy windows (after wasted mapped
   // windows, or near misses where mapping does not pay).
   std::uint64_t switches_to_copy = 0;
@@ -103,6 +107,7 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
     {"maps", "maps", &ManagerStats::maps},
     {"copies", "copies (read with pread)", &ManagerStats::copies},
     {"copy_windows", "copy windows (adaptive)", &ManagerStats::copy_windows},
+    {"read_throughs", "read-throughs", &ManagerStats::read_throughs},
     {"switches_to_copy", "switches to copy windows", &ManagerStats::switches_to_copy},
     {"switches_to_map", "switches to mapped windows", &ManagerStats::switches_to_map},
     {"window_map_ns", "ns to map a window", &ManagerStats::window_map_ns},

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/manager_core.hpp"
+#include "core/read_through_region.hpp"
 
 namespace smmap {
 namespace {
@@ -12,11 +13,9 @@ namespace {
 detail::FileEntry* entry_of(MapRegionList* list) noexcept {
   return static_cast<detail::FileEntry*>(list);
 }
-detail::ManagedRegion* managed(MapRegion* region) noexcept {
-  return static_cast<detail::ManagedRegion*>(region);
-}
-
 }  // namespace
+
+WindowCursor::WindowCursor() noexcept = default;
 
 WindowCursor::WindowCursor(std::shared_ptr<detail::ManagerCore> core, MapRegionList* list,
                            std::uint64_t max_request) noexcept
@@ -36,7 +35,12 @@ WindowCursor::WindowCursor(const WindowCursor& other)
       size_(other.size_),
       file_size_(other.file_size_),
       max_request_(other.max_request_) {
-  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), managed(region_));
+  if (other.region_ != nullptr && other.region_ == other.read_through_.get()) {
+    read_through_ = other.read_through_->clone();
+    region_ = read_through_.get();
+    region_data_ = region_->data();
+  }
+  if (list_ != nullptr) core_->copy_cursor(entry_of(list_), pinned_region());
 }
 
 WindowCursor::WindowCursor(WindowCursor&& other) noexcept {
@@ -61,7 +65,7 @@ WindowCursor::~WindowCursor() {
 }
 
 void WindowCursor::leave() noexcept {
-  if (list_ != nullptr) core_->remove_cursor(entry_of(list_), managed(region_), unreported_hits_);
+  if (list_ != nullptr) core_->remove_cursor(entry_of(list_), pinned_region(), unreported_hits_);
   core_.reset();
   list_ = nullptr;
   unreported_hits_ = 0;
@@ -80,11 +84,12 @@ void WindowCursor::take_from(WindowCursor& other) noexcept {
   file_size_ = std::exchange(other.file_size_, 0);
   max_request_ = std::exchange(other.max_request_, 0);
   unreported_hits_ = std::exchange(other.unreported_hits_, 0);
+  read_through_ = std::move(other.read_through_);
 }
 
 void WindowCursor::unuse_region() noexcept {
   if (region_ == nullptr) return;
-  core_->release(managed(region_), std::exchange(unreported_hits_, 0));
+  core_->release(pinned_region(), std::exchange(unreported_hits_, 0));
   clear_region();
 }
 
@@ -97,10 +102,10 @@ WindowCursor& WindowCursor::use_region_slow(std::uint64_t offset, std::uint64_t 
   }
   const bool sized = size != 0;
   size = std::min(sized ? size : file_size_, max_request_);
-  detail::ManagedRegion* old = managed(region_);
+  detail::ManagedRegion* old = pinned_region();
   clear_region();  // if switch_region throws, |old| is released and we stay invalid
   MapRegion* region = core_->switch_region(entry_of(list_), old, offset, size, sized,
-                                           std::exchange(unreported_hits_, 0));
+                                           std::exchange(unreported_hits_, 0), read_through_);
   region_ = region;
   region_data_ = region->data();
   region_begin_ = region->ofs_begin();
@@ -108,6 +113,11 @@ WindowCursor& WindowCursor::use_region_slow(std::uint64_t offset, std::uint64_t 
   ofs_ = offset;
   size_ = std::min(size, region_begin_ + region_size_ - offset);
   return *this;
+}
+
+detail::ManagedRegion* WindowCursor::pinned_region() const noexcept {
+  if (region_ == nullptr || region_ == read_through_.get()) return nullptr;
+  return static_cast<detail::ManagedRegion*>(region_);
 }
 
 void WindowCursor::clear_region() noexcept {

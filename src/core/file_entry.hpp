@@ -22,6 +22,7 @@
 #include <variant>
 
 #include "core/managed_region.hpp"
+#include "core/page_table.hpp"
 #include "core/region_index.hpp"
 #include "platform.hpp"
 #include "policy/access_pattern.hpp"
@@ -37,6 +38,7 @@ namespace smmap::detail {
 class FileEntry final : public MapRegionList {
  public:
   using Regions = RegionIndex<ManagedRegion>;
+  using CopyPages = PageTable<ManagedRegion>;
 
   // An entry for |file|, opened from |source|; |manager_mutex| guards it, and
   // its region index takes its nodes from |nodes|.
@@ -72,6 +74,9 @@ class FileEntry final : public MapRegionList {
   // The file's regions; they are unmapped before the file closes.
   Regions& regions() noexcept { return regions_; }
   const Regions& regions() const noexcept { return regions_; }
+  // Its copy windows by page: each is in regions() too.
+  CopyPages& copy_pages() noexcept { return copy_pages_; }
+  const CopyPages& copy_pages() const noexcept { return copy_pages_; }
   // Whether small requests get copy windows (adaptive windows).
   AccessPattern& pattern() noexcept { return pattern_; }
 
@@ -122,6 +127,7 @@ class FileEntry final : public MapRegionList {
   OpenFile file_;
   Mutex& mutex_;
   Regions regions_;
+  CopyPages copy_pages_;
   std::size_t cursors_ = 0;
   bool current_ = true;
   AccessPattern pattern_;

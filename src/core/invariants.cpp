@@ -35,6 +35,8 @@ void ManagerCore::check_invariants_locked() const {
     require(entry.cursors() > 0 || (current && !entry.regions().empty()),
             what + ": an entry with no cursor is current and has regions");
     const ManagedRegion* previous = nullptr;
+    std::size_t copy_windows = 0;
+    std::uint64_t copy_pages = 0;
     entry.regions().for_each([&](const ManagedRegion& region) {
       const std::uint64_t ofs = region.ofs_begin();
       require(entry.regions().starting_at(ofs) == &region, what + ": indexed by its start");
@@ -57,11 +59,23 @@ void ManagerCore::check_invariants_locked() const {
       require(region.uses() >= 1, where + ": served the request it was made for");
       if (region.pins() == 0) ++unpinned;
       if (region.pins() == 0 && region.is_copy_window()) ++unused_copies;
-      if (region.is_copy_window()) copy_bytes += region.size();
+      if (region.is_copy_window()) {
+        copy_bytes += region.size();
+        ++copy_windows;
+        copy_pages += (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
+      }
+      for (std::uint64_t at = ofs; at < region.ofs_end(); at += ALLOCATIONGRANULARITY) {
+        const ManagedRegion* by_page = entry.copy_pages().find(at / ALLOCATIONGRANULARITY);
+        require(by_page == (region.is_copy_window() ? &region : nullptr),
+                where + ": its pages are in the page table iff it is a copy window");
+      }
       bytes += region.size();
       ++regions;
       previous = &region;
     });
+    require(
+        entry.copy_pages().windows() == copy_windows && entry.copy_pages().pages() == copy_pages,
+        what + ": the page table holds the copy windows' pages and nothing else");
   };
   for (const auto& [key, entry] : current_) {
     require(key == key_of(entry->path_or_fd()), entry->description() + ": keyed by its source");

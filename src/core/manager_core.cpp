@@ -22,6 +22,12 @@ namespace {
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((no_sanitize("vptr")))
 #endif
+// The pages a region covers, the last one maybe in part.
+std::uint64_t
+pages_of(const ManagedRegion& region) noexcept {
+  return (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
+}
+
 bool is_out_of_descriptors(const std::system_error& error) {
   const std::error_code code = error.code();
   return &code.category() == &std::generic_category() &&
@@ -97,16 +103,18 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
   return entry;
 }
 
-ManagedRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old,
-                                          std::uint64_t offset, std::uint64_t size, bool sized,
-                                          std::uint64_t hits) {
+MapRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
+                                      std::uint64_t size, bool sized, std::uint64_t hits,
+                                      std::unique_ptr<ReadThroughRegion>& read_through) {
   SMMAP_DCHECK(offset < entry->file_size());
   SMMAP_DCHECK(old == nullptr || &old->owner() == entry);
   MutexLock lock(mutex_);
   const std::uint64_t previous_uses =
       old != nullptr && old->is_copy_window() ? old->uses() + hits : 0;
   release_locked(old, hits);
-  ManagedRegion* region = obtain_region_locked(*entry, offset, size, sized, previous_uses);
+  entry->pattern().on_served(hits);
+  MapRegion* region =
+      obtain_region_locked(*entry, offset, size, sized, previous_uses, read_through);
   debug_check_locked();
   return region;
 }
@@ -141,26 +149,32 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
   debug_check_locked();
 }
 
-ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
-                                                 std::uint64_t size, bool sized,
-                                                 std::uint64_t previous_uses) {
+MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
+                                             std::uint64_t size, bool sized,
+                                             std::uint64_t previous_uses,
+                                             std::unique_ptr<ReadThroughRegion>& read_through) {
   mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
+  // Copy windows by page first: while the file has no other region, a page
+  // the table lacks is a miss without a descent of the tree.
   FileEntry::Regions& regions = entry.regions();
-  auto next = regions.position_of(offset);
+  ManagedRegion* live = entry.copy_pages().find(offset / ALLOCATIONGRANULARITY);
+  if (live == nullptr && regions.size() != entry.copy_pages().windows()) {
+    live = regions.find(offset);
+  }
   // A request without a size is not served by an unused copy window: it
   // gets a full mapped window in its place.
-  if (ManagedRegion* live = regions.holding(offset, next);
-      live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {
+  if (live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {
     ++stats_.region_hits;
+    entry.pattern().on_served(1);
     live->add_uses(1);
     lru_.pin(live);
     return live;
   }
-  const std::size_t count = regions.size();  // |next| is right while this holds
   const AdaptiveWindows::Choice choice =
       adaptive_.on_miss(to_place(entry), offset, size, sized, previous_uses);
   if (choice.drop_mapped_windows) drop_mapped_windows_locked(entry);
+  if (choice.read_through) return read_through_locked(entry, offset, size, read_through);
   if (choice.copy_bytes != 0) {
     // The copy budget: unused copy windows make room, coldest first; when
     // copy windows in use fill it, a mapped window serves the request.
@@ -169,12 +183,35 @@ ManagedRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t
       evict_locked(over);
     }
     if (lru_.copy_fits(choice.copy_bytes)) {
-      if (regions.size() != count) next = regions.position_of(offset);
-      return map_copy_window_locked(entry, offset, choice.copy_bytes, next);
+      return map_copy_window_locked(entry, offset, choice.copy_bytes);
     }
     ++stats_.copy_budget_full;
   }
   return map_region_locked(entry, offset, size);
+}
+
+MapRegion* ManagerCore::read_through_locked(FileEntry& entry, std::uint64_t offset,
+                                            std::uint64_t size,
+                                            std::unique_ptr<ReadThroughRegion>& region) {
+  if (entry.is_released()) {
+    throw_system_error(EBADF,
+                       "read (file released by force_map_handle_removal_win; make a new cursor)",
+                       entry.description(), offset, size);
+  }
+  const auto bytes = static_cast<std::size_t>(std::min(size, entry.file_size() - offset));
+  if (!region) region = std::make_unique<ReadThroughRegion>();
+  for (bool retried = false;; retried = true) {
+    try {
+      ensure_descriptor_locked(entry);
+      read_exactly(entry.file(), entry.description(), offset, {region->prepare(bytes), bytes});
+      break;
+    } catch (const std::system_error&) {
+      prepare_retry_locked(retried);  // as for a window: step 4
+    }
+  }
+  region->hold(offset, bytes);
+  ++stats_.read_throughs;
+  return region.get();
 }
 
 ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t offset,
@@ -197,16 +234,13 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
 }
 
 ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64_t offset,
-                                                   std::uint64_t bytes,
-                                                   FileEntry::Regions::Position next) {
+                                                   std::uint64_t bytes) {
   // Room for the largest the window can be, before placing it: then the
-  // lookup's position, |next|, stays right for placing and inserting unless
-  // an eviction took a region of this file.
+  // position found for placing is right for inserting.
   FileEntry::Regions& regions = entry.regions();
-  const std::size_t count = regions.size();
   make_room_locked(bytes);
   for (bool retried = false;; retried = true) {
-    if (regions.size() != count) next = regions.position_of(offset);
+    const FileEntry::Regions::Position next = regions.position_of(offset);
     const MapWindow window = place_copy_window(offset, bytes, regions.gap_before(next));
     try {
       ManagedRegion* region = insert_region_locked(entry, window, true, next);
@@ -301,6 +335,15 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
   ManagedRegion& region = copy ? entry.regions().emplace(hint, window.ofs, entry, window.ofs, size,
                                                          ManagedRegion::CopyWindow{})
                                : entry.regions().emplace(hint, window.ofs, entry, window.ofs, size);
+  if (copy) {
+    try {
+      entry.copy_pages().insert(region.ofs_begin() / ALLOCATIONGRANULARITY, pages_of(region),
+                                &region);
+    } catch (...) {
+      entry.regions().erase(region);
+      throw;
+    }
+  }
   lru_.added(&region);
   ++stats_.maps;
   if (region.is_copy()) ++stats_.copies;
@@ -333,6 +376,10 @@ void ManagerCore::evict_locked(ManagedRegion* region) noexcept {
 
 void ManagerCore::unmap_locked(ManagedRegion* region) noexcept {
   lru_.removed(region);
+  if (region->is_copy_window()) {
+    region->owner().copy_pages().erase(region->ofs_begin() / ALLOCATIONGRANULARITY,
+                                       pages_of(*region));
+  }
   region->owner().regions().erase(*region);  // unmaps
 }
 
@@ -524,6 +571,11 @@ void ManagerCore::set_max_copy_memory(std::uint64_t bytes) {
     evict_locked(over);
   }
   debug_check_locked();
+}
+
+void ManagerCore::set_read_through(bool read_through) {
+  MutexLock lock(mutex_);
+  adaptive_.set_read_through(read_through);
 }
 
 void ManagerCore::set_adaptive(bool adaptive) {

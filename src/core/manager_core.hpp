@@ -25,6 +25,7 @@
 #include "core/descriptor_budget.hpp"
 #include "core/file_entry.hpp"
 #include "core/managed_region.hpp"
+#include "core/read_through_region.hpp"
 #include "core/region_lru.hpp"
 #include "policy/adaptive_windows.hpp"
 #include "policy/placement.hpp"
@@ -67,13 +68,16 @@ class ManagerCore {
   }
 
   // Releases |old| (may be null) and returns |entry|'s region holding
-  // |offset|, pinned, mapping one if needed. |hits| are the cursor's
+  // |offset|, pinned, mapping one if needed — or, when adaptive windows read
+  // the request through, |read_through| (made if null) holding exactly
+  // [offset, offset + size) clipped to the file. |hits| are the cursor's
   // unreported hits. |sized|: the client asked for |size| bytes rather than
-  // as many as the window allows (size 0), so a copy window may serve it.
-  // On throw, |old| is released all the same.
+  // as many as the window allows (size 0), so a copy window or a
+  // read-through may serve it. On throw, |old| is released all the same.
   // REQUIRES: offset < entry->file_size(); |old| belongs to |entry|.
-  ManagedRegion* switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
-                               std::uint64_t size, bool sized, std::uint64_t hits) EXCLUDES(mutex_);
+  MapRegion* switch_region(FileEntry* entry, ManagedRegion* old, std::uint64_t offset,
+                           std::uint64_t size, bool sized, std::uint64_t hits,
+                           std::unique_ptr<ReadThroughRegion>& read_through) EXCLUDES(mutex_);
   // Releases a pin of |region| (may be null).
   void release(ManagedRegion* region, std::uint64_t hits) noexcept EXCLUDES(mutex_);
   // A cursor copy: one more cursor on |entry| and one more pin of |region|
@@ -96,6 +100,9 @@ class ManagerCore {
   void set_align_large_windows(bool align) EXCLUDES(mutex_);
   bool adaptive() const EXCLUDES(mutex_);
   void set_adaptive(bool adaptive) EXCLUDES(mutex_);
+  // Off, small far misses get copy windows instead of read-throughs (the
+  // library's tests of copy windows use it).
+  void set_read_through(bool read_through) EXCLUDES(mutex_);
   std::uint64_t max_copy_memory() const EXCLUDES(mutex_);
   // Evicts unused copy windows down to |bytes|.
   void set_max_copy_memory(std::uint64_t bytes) EXCLUDES(mutex_);
@@ -112,26 +119,33 @@ class ManagerCore {
   ManagerStats stats() const EXCLUDES(mutex_);
 
   // Throws std::logic_error naming the first broken invariant (docs/design.md,
-  // "Invariants"). O(regions + files).
+  // "Invariants"). O(pages mapped + files).
   void check_invariants() const EXCLUDES(mutex_);
 
  private:
   using Key = std::variant<std::string, int>;
   static Key key_of(const PathOrFd& source);
 
-  // The region holding |offset|, pinned: a live one, or a new one.
+  // The region holding |offset|, pinned: a live one, or a new one; or
+  // |read_through| holding the request (see switch_region()).
   // |previous_uses|: requests served by the copy window the cursor just left
   // (0 if it left none).
-  ManagedRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
-                                      bool sized, std::uint64_t previous_uses) REQUIRES(mutex_);
+  MapRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                  bool sized, std::uint64_t previous_uses,
+                                  std::unique_ptr<ReadThroughRegion>& read_through)
+      REQUIRES(mutex_);
+  // Reads [offset, offset + size), clipped to the file, into |region| (made
+  // if null), retrying once after freeing every unused region if the read
+  // fails. Throws std::system_error naming the file, offset and size.
+  MapRegion* read_through_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
+                                 std::unique_ptr<ReadThroughRegion>& region) REQUIRES(mutex_);
   // Makes room, places and maps a window holding |offset|, retrying once
   // after freeing every unused region if the map fails.
   ManagedRegion* map_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size)
       REQUIRES(mutex_);
-  // The same for a copy window of |bytes| from the page of |offset|; |next|
-  // is the position of |offset| in |entry|'s regions.
-  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes,
-                                        FileEntry::Regions::Position next) REQUIRES(mutex_);
+  // The same for a copy window of |bytes| from the page of |offset|.
+  ManagedRegion* map_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes)
+      REQUIRES(mutex_);
   // Called in a handler of a failed map (step 4 of "Obtaining a region"):
   // the first time, frees every unused region so the caller can try again;
   // after a retry, rethrows the error being handled.

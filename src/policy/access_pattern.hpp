@@ -13,6 +13,13 @@
 //   wasted windows when mapping pays, and switch the file to copy windows
 //   when it does not. While copying, a few in a row switch the file back to
 //   mapping when mapping pays.
+// - in copy mode, whether a small request that missed far from the previous
+//   miss is worth a page of cache at all. Requests served without reading
+//   (hits on live regions and on the cursor's own bytes) against requests
+//   that read: while fewer than half are served, such a miss is read
+//   through (exactly its bytes, into the cursor's memory), all but one in
+//   kCacheEvery, whose page is cached so that a set of pages read again
+//   and again still shows in the count.
 // - in copy mode, how large each copy window should be: a miss that runs on
 //   from the previous copy window gets one twice as large (up to a cap), and
 //   the first miss of a run gets what the file's previous runs needed. A run
@@ -42,6 +49,12 @@ class AccessPattern {
   static constexpr unsigned kNearToMap = 3;
   // ... or, mapping, switch it to copy windows (when mapping does not pay).
   static constexpr unsigned kNearToCopy = 2;
+  // While few requests are served without reading, one far miss in this
+  // many is cached all the same.
+  static constexpr unsigned kCacheEvery = 16;
+  // The served and read counts are halved when their sum reaches this, so
+  // they follow the last few thousand requests.
+  static constexpr std::uint64_t kRequestsRemembered = 4096;
 
   enum class Switch { kNone, kToCopy, kToMap };
 
@@ -77,6 +90,7 @@ class AccessPattern {
   Switch on_miss(std::uint64_t offset, std::uint64_t near_bytes, bool mapping_pays) noexcept {
     const bool near = distance_to_last(offset) < near_bytes;
     last_miss_ = offset;
+    count(0, 1);
     near_ = near ? near_ + 1 : 0;
     if (!copying_) {
       if (!near) return Switch::kNone;
@@ -96,6 +110,17 @@ class AccessPattern {
     wasted_ = 0;
     near_ = 0;
     return Switch::kToMap;
+  }
+
+  // |requests| were served without reading the file: hits on the cursor's
+  // own region, or on another live region.
+  void on_served(std::uint64_t requests) noexcept { count(requests, 0); }
+
+  // Copy mode: whether a small request that missed, |near| the previous
+  // miss or not, is read through rather than cached in a copy window.
+  bool reads_through(bool near) noexcept {
+    if (near || served_ >= read_) return false;
+    return ++far_misses_ % kCacheEvery != 0;
   }
 
   // Copy mode: how many bytes the copy window for a miss at [offset, end)
@@ -141,6 +166,15 @@ class AccessPattern {
   // (or as close as that window's size, if larger).
   static constexpr std::uint64_t kRunSlack = 16 * 1024;
 
+  void count(std::uint64_t served, std::uint64_t read) noexcept {
+    served_ += served;
+    read_ += read;
+    while (served_ + read_ >= kRequestsRemembered) {
+      served_ /= 2;
+      read_ /= 2;
+    }
+  }
+
   std::uint64_t distance_to_last(std::uint64_t offset) const noexcept {
     if (last_miss_ == kNoMiss) return kNoMiss;
     return offset > last_miss_ ? offset - last_miss_ : last_miss_ - offset;
@@ -169,6 +203,11 @@ class AccessPattern {
   std::uint64_t run_reach_ = 0;
   unsigned run_windows_ = 0;
   std::uint64_t learned_ = 0;
+  // Requests served without reading, and requests that read, lately; far
+  // misses of copy mode.
+  std::uint64_t served_ = 0;
+  std::uint64_t read_ = 0;
+  unsigned far_misses_ = 0;
 };
 
 }  // namespace smmap::detail

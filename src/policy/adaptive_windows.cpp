@@ -27,7 +27,8 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   const std::uint64_t near_bytes =
       pattern.copying() ? std::max(window / 2, ALLOCATIONGRANULARITY) : window + 1;
   // The machine's costs matter only to near misses; measure them at the first.
-  const bool pays = pattern.is_near(offset, near_bytes) ? mapping_pays(file, offset) : true;
+  const bool near = pattern.is_near(offset, near_bytes);
+  const bool pays = near ? mapping_pays(file, offset) : true;
   switch (pattern.on_miss(offset, near_bytes, pays)) {
     case AccessPattern::Switch::kToCopy:
       ++switches_to_copy_;
@@ -43,17 +44,24 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   // A request without a size keeps smmap's meaning, as many bytes as the
   // window allows; a large one is cheaper mapped than copied.
   const std::uint64_t begin = align_to_mmap(offset, false);
-  const std::uint64_t pages = align_to_mmap(offset + size, true) - begin;
+  const std::uint64_t end = std::min(offset + size, file.file_size);
+  const std::uint64_t pages = align_to_mmap(end, true) - begin;
   const std::uint64_t cap = std::min(window, kMaxCopyWindow);
   if (!pattern.copying() || !sized ||
       pages > std::max(std::min(window / 4, cap), ALLOCATIONGRANULARITY)) {
     return choice;
   }
+  // A one-page request far from the last miss, on a file whose pages are
+  // seldom read again: its bytes alone.
+  if (read_through_ && pages == ALLOCATIONGRANULARITY && pattern.reads_through(near)) {
+    choice.read_through = true;
+    return choice;
+  }
   // Copy windows that grow for clustered or sequential reads stop at the
   // window size, as mapped ones do, or at the largest copy window.
   // Whole pages, so that the room made for them is the room the window takes.
-  choice.copy_bytes = align_to_mmap(
-      pattern.copy_window_size(offset, offset + size, pages, cap, previous_uses), true);
+  choice.copy_bytes =
+      align_to_mmap(pattern.copy_window_size(offset, end, pages, cap, previous_uses), true);
   return choice;
 }
 

@@ -38,6 +38,10 @@ class AdaptiveWindows {
 
   bool enabled() const noexcept { return enabled_; }
   void set_enabled(bool enabled) noexcept { enabled_ = enabled; }
+  // Whether small far misses of a copying file may be read through (on by
+  // default); off, every one gets a copy window.
+  bool read_through() const noexcept { return read_through_; }
+  void set_read_through(bool read_through) noexcept { read_through_ = read_through; }
 
   struct Choice {
     // Bytes from the page of the offset a copy window should hold; 0 for a
@@ -46,6 +50,9 @@ class AdaptiveWindows {
     // The file just switched to copy windows: its unused mapped windows
     // should go now (hits on them would still fault page by page).
     bool drop_mapped_windows = false;
+    // Read exactly the requested bytes into the cursor's memory instead
+    // (copy_bytes is then 0).
+    bool read_through = false;
   };
   // A request for [offset, offset + size) of |file| missed every live
   // region. |sized|: the client asked for |size| bytes rather than as many
@@ -69,6 +76,7 @@ class AdaptiveWindows {
 
   const std::uint64_t largest_window_;
   bool enabled_;
+  bool read_through_ = true;
   const Measure measure_;
   bool costs_measured_ = false;
   WindowCosts costs_;

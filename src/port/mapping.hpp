@@ -36,6 +36,14 @@ Mapping map_or_copy(NativeFile file, const std::string& what, std::uint64_t ofs,
 // or when the file ends before ofs + size (EIO).
 Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size);
 
+// Reads [ofs, ofs + into.size()) of |file| into |into|: a read-through
+// (core/read_through_region.hpp). The same positioned read as read_copy().
+// REQUIRES: into is not empty.
+// Throws std::system_error naming the file, offset and size on a read error
+// or when the file ends before ofs + into.size() (EIO).
+void read_exactly(NativeFile file, const std::string& what, std::uint64_t ofs,
+                  std::span<std::byte> into);
+
 // The heap blocks read_copy() reads into (src/core/copy_blocks.cpp): page-aligned;
 // blocks of up to 2 MiB come from a process-wide pool, by power-of-two size.
 std::byte* allocate_copy(std::size_t size);

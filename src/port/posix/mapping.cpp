@@ -15,21 +15,32 @@
 
 namespace smmap::detail {
 
-Mapping read_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
-  SMMAP_DCHECK(size > 0);
-  // Not value-initialised: pread writes every byte or the block is freed.
-  std::byte* bytes = allocate_copy(size);
+void read_exactly(NativeFile fd, const std::string& what, std::uint64_t ofs,
+                  std::span<std::byte> into) {
+  SMMAP_DCHECK(!into.empty());
+  const std::size_t size = into.size();
   std::size_t done = 0;
   while (done < size) {
     const ssize_t got =
-        system_calls().pread(fd, bytes + done, size - done, static_cast<off_t>(ofs + done));
+        system_calls().pread(fd, into.data() + done, size - done, static_cast<off_t>(ofs + done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
-      const int err = got < 0 ? errno : EIO;
-      free_copy(bytes, size);
-      throw_system_error(err, got < 0 ? "pread" : "pread (file shrank)", what, ofs, size);
+      throw_system_error(got < 0 ? errno : EIO, got < 0 ? "pread" : "pread (file shrank)", what,
+                         ofs, size);
     }
     done += static_cast<std::size_t>(got);
+  }
+}
+
+Mapping read_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(size > 0);
+  // Not value-initialised: the read writes every byte or the block is freed.
+  std::byte* bytes = allocate_copy(size);
+  try {
+    read_exactly(fd, what, ofs, {bytes, size});
+  } catch (...) {
+    free_copy(bytes, size);
+    throw;
   }
   return Mapping{{bytes, size}, true};
 }

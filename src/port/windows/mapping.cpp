@@ -28,10 +28,10 @@ DWORD low_half(std::uint64_t value) {
 
 // At explicit offsets (the handle's file pointer moves; nothing here depends
 // on it).
-Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
-  SMMAP_DCHECK(size > 0);
-  // Not value-initialised: ReadFile writes every byte or the block is freed.
-  std::byte* bytes = allocate_copy(size);
+void read_exactly(NativeFile file, const std::string& what, std::uint64_t ofs,
+                  std::span<std::byte> into) {
+  SMMAP_DCHECK(!into.empty());
+  const std::size_t size = into.size();
   std::size_t done = 0;
   while (done < size) {
     OVERLAPPED at{};
@@ -39,19 +39,25 @@ Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, s
     at.OffsetHigh = high_half(ofs + done);
     const DWORD count = static_cast<DWORD>(std::min<std::size_t>(size - done, 1u << 30));
     DWORD got = 0;
-    if (!system_calls().read_file(file, bytes + done, count, &got, &at)) {
+    if (!system_calls().read_file(file, into.data() + done, count, &got, &at)) {
       const DWORD error = ::GetLastError();
-      if (error != ERROR_HANDLE_EOF) {
-        free_copy(bytes, size);
-        throw_windows_error(error, "ReadFile", what, ofs, size);
-      }
+      if (error != ERROR_HANDLE_EOF) throw_windows_error(error, "ReadFile", what, ofs, size);
       got = 0;
     }
-    if (got == 0) {
-      free_copy(bytes, size);
-      throw_system_error(EIO, "ReadFile (file shrank)", what, ofs, size);
-    }
+    if (got == 0) throw_system_error(EIO, "ReadFile (file shrank)", what, ofs, size);
     done += got;
+  }
+}
+
+Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(size > 0);
+  // Not value-initialised: the read writes every byte or the block is freed.
+  std::byte* bytes = allocate_copy(size);
+  try {
+    read_exactly(file, what, ofs, {bytes, size});
+  } catch (...) {
+    free_copy(bytes, size);
+    throw;
   }
   return Mapping{{bytes, size}, true};
 }
