@@ -527,6 +527,7 @@ TEST_F(AdaptiveTest, CopyWindowsStayWithinTheCopyBudget) {
   EXPECT_EQ(manager.max_copy_memory(), kDefaultMaxCopyMemory);
   manager.set_max_copy_memory(8 * G);
   EXPECT_EQ(manager.max_copy_memory(), 8 * G);
+  cache_every_miss(manager);
   WindowCursor cursor = manager.make_cursor(file_);
   WindowCursor held = manager.make_cursor(file_);
   std::uint64_t copied = 0;
@@ -696,11 +697,13 @@ class ReadThroughTest : public AdaptiveTest {
   ReadThroughTest() { detail::ManagerAccess::core(manager_).set_read_through(true); }
 
   // A far one-page request, read through: checks where its bytes start.
-  // One far miss in kCacheEvery is cached instead: then the request is made
-  // again after that copy window went and another far miss.
+  // A miss near the previous one, and one far miss in kCacheEvery, is cached
+  // instead: then the request is made again after that copy window went and
+  // another far miss.
   void expect_read_through(WindowCursor& cursor, std::uint64_t at, std::uint64_t size) {
     ASSERT_TRUE(cursor.use_region(at, size).is_valid()) << at;
-    if (!is_read_through(cursor)) {
+    // Near the last miss, or the one far miss in kCacheEvery.
+    for (int again = 0; again < 2 && !is_read_through(cursor); ++again) {
       cursor.unuse_region();
       manager_.collect();
       const std::uint64_t far = at < file_size_ / 2 ? file_size_ - 3 * G : 3 * G;
