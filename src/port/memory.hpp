@@ -11,8 +11,7 @@
 
 namespace smmap::detail {
 
-// The size of a chunk: one large page on x86-64 and ARM64 with 4 KiB pages.
-// Also the largest copy window (policy/adaptive_windows.cpp), which is one
+// The size of a chunk. Also the largest copy window (policy/adaptive_windows.cpp), which is one
 // block of a chunk.
 inline constexpr std::size_t kChunkSize = std::size_t{2} << 20;
 
@@ -20,9 +19,10 @@ inline constexpr std::size_t kChunkSize = std::size_t{2} << 20;
 // allocation granularity (64 KiB) on Windows. Asked of the system once.
 std::uint64_t system_allocation_granularity() noexcept;
 
-// A chunk of kChunkSize bytes aligned to kChunkSize, backed by one large page
-// where the system allows it (transparent huge pages on Linux): one fault
-// fills it instead of 512, and what is carved from it shares one TLB entry.
+// A chunk of kChunkSize bytes aligned to kChunkSize, in small pages: memory
+// faults in page by page as it is used and a chunk holds no more than that.
+// (Asked for a large page, Linux may stall the fault in compaction, and a
+// half-used chunk would hold 2 MiB: docs/benchmarks.md, "Read-throughs".)
 // Throws std::bad_alloc.
 std::byte* allocate_chunk();
 // Gives the chunk back: on POSIX to the system at once (munmap); on Windows

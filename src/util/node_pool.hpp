@@ -3,8 +3,7 @@
 // once, and once more for each region it evicts; with tens of thousands of
 // one-page copy windows, nodes scattered over the heap make each level of each
 // descent a cache and TLB miss (docs/design.md, "Adaptive windows"). Packed,
-// the tree's top levels share cache lines and the whole of it a few TLB
-// entries (one large page each where transparent huge pages allow it).
+// the tree's top levels share cache lines and the whole of it few pages.
 //
 // Freed nodes are reused; chunks go back to the system with the pool, when
 // the manager's state goes.

@@ -29,9 +29,6 @@ std::byte* allocate_chunk() {
   std::byte* const chunk = begin + skip;
   if (skip != 0) ::munmap(begin, skip);
   ::munmap(chunk + kChunkSize, kChunkSize - skip);
-#ifdef MADV_HUGEPAGE  // Linux
-  ::madvise(chunk, kChunkSize, MADV_HUGEPAGE);
-#endif
   return chunk;
 }
 
