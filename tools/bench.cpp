@@ -58,8 +58,9 @@ const char kBenchUsage[] =
     "Usage: smmap bench [OPTIONS] [FILE...]\n"
     "\n"
     "Reads the same offsets of the same files with each strategy in turn and\n"
-    "prints a table: CPU ns per read, MB/s, peak mapped bytes and regions, and\n"
-    "ratios against pread and against one whole-file map per file.\n"
+    "prints a table: CPU ns per read, MB/s, peak mapped bytes and regions, the\n"
+    "peak of private memory (RssAnon) above the run's start, and ratios\n"
+    "against pread and against one whole-file map per file.\n"
     "\n"
     "Patterns: random (uniform 64-byte reads over all files), clustered (runs\n"
     "of 32 64-byte reads a few KiB apart, as a pack reader makes), sequential\n"
@@ -79,6 +80,7 @@ const char kBenchUsage[] =
     "  --window SIZE           sliding window (default 1M)\n"
     "  --max-memory SIZE       sliding memory limit (default 64M)\n"
     "  --max-handles N         sliding handle limit (default none)\n"
+    "  --max-copy-memory SIZE  sliding copy budget (default: the library's)\n"
     "  --align-large-windows on|off\n"
     "                          2 MiB-align windows of 2 MiB or more (default: the library's)\n"
     "  --adaptive on|off       sliding: adaptive windows (default: the library's)\n"
@@ -136,6 +138,9 @@ struct Result {
   std::uint64_t peak_mapped = 0;
   std::uint64_t peak_regions = 0;
   std::uint64_t maps = 0;
+  // The most RssAnon grew above its value at the run's start, sampled every
+  // 10 ms of the run and at its end; nullopt where the system has no RssAnon.
+  std::optional<std::uint64_t> peak_private;
   double ns_per_read() const { return reads ? cpu_ns / static_cast<double>(reads) : 0; }
   double wall_ns_per_read() const { return reads ? wall_ns / static_cast<double>(reads) : 0; }
   double mb_per_s() const { return cpu_ns > 0 ? static_cast<double>(bytes) * 1e3 / cpu_ns : 0; }
@@ -173,6 +178,45 @@ double thread_cpu_ns() {
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
 }
+
+// The process's private memory (RssAnon in /proc/self/status), in bytes, or
+// nullopt where the system does not report it.
+std::optional<std::uint64_t> private_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string word;
+  while (status >> word) {
+    if (word == "RssAnon:") {
+      std::uint64_t kib = 0;
+      if (status >> kib) return kib * 1024;
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+// The peak of private memory during a run, above its value at the start.
+class PrivateMemoryPeak {
+ public:
+  PrivateMemoryPeak() : start_(private_bytes()), last_(std::chrono::steady_clock::now()) {}
+  // Samples if 10 ms passed since the last sample.
+  void maybe_sample(std::chrono::steady_clock::time_point now) {
+    if (now - last_ < std::chrono::milliseconds(10)) return;
+    last_ = now;
+    sample();
+  }
+  void sample() {
+    const std::optional<std::uint64_t> now = private_bytes();
+    if (start_ && now) peak_ = std::max(peak_, *now > *start_ ? *now - *start_ : 0);
+  }
+  std::optional<std::uint64_t> peak() const {
+    return start_ ? std::optional<std::uint64_t>(peak_) : std::nullopt;
+  }
+
+ private:
+  std::optional<std::uint64_t> start_;
+  std::chrono::steady_clock::time_point last_;
+  std::uint64_t peak_ = 0;
+};
 
 // Where results go that nobody reads, so the compiler keeps the reads.
 volatile std::uint64_t g_sink = 0;
@@ -354,6 +398,7 @@ void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds,
   std::vector<std::byte> out(kScanRead);
   std::vector<std::byte> expected(8);
   std::uint64_t sink = 0;
+  PrivateMemoryPeak private_memory;
   // Untimed warm-up: the first reads fill the sliding manager's windows.
   for (std::size_t i = 0; i < std::min<std::size_t>(reads.size() / 16, kWarmUpReads); ++i) {
     reader.read(reads[i], out.data());
@@ -365,7 +410,9 @@ void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds,
   for (; i < reads.size(); ++i) {
     if (i % 256 == 0 && i != 0) {
       throw_if_interrupted();
-      if (std::chrono::steady_clock::now() >= deadline) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      private_memory.maybe_sample(now);
     }
     const Read& r = reads[i];
     reader.read(r, out.data());
@@ -387,6 +434,8 @@ void run_reads(Reader& reader, const std::vector<Read>& reads, double seconds,
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_start)
           .count();
   result.reads = i;
+  private_memory.sample();
+  result.peak_private = private_memory.peak();
   reader.finish(result);
   g_sink = g_sink + sink;
 }
@@ -563,17 +612,19 @@ void print_table(const Config& config, const std::string& limits, std::uint64_t 
               limits.c_str());
   std::printf("ns/read and MB/s are CPU time of the reading thread%s.\n\n",
               config.repeat > 1 ? ", best of the repeats" : "");
-  std::printf("%-11s %-14s %10s %10s %10s %12s %8s %9s %10s\n", "pattern", "strategy", "reads",
-              "ns/read", "MB/s", "peak mapped", "regions", "vs pread", "vs whole");
+  std::printf("%-11s %-14s %10s %10s %10s %12s %8s %12s %9s %10s\n", "pattern", "strategy", "reads",
+              "ns/read", "MB/s", "peak mapped", "regions", "peak private", "vs pread", "vs whole");
   for (const Result& r : results) {
     std::printf(
-        "%-11s %-14s %10llu %10.1f %10.1f %12s %8llu %9s %10s\n", r.pattern.c_str(),
+        "%-11s %-14s %10llu %10.1f %10.1f %12s %8llu %12s %9s %10s\n", r.pattern.c_str(),
         r.strategy.c_str(), static_cast<unsigned long long>(r.reads), r.ns_per_read(), r.mb_per_s(),
         format_size(r.peak_mapped).c_str(), static_cast<unsigned long long>(r.peak_regions),
+        r.peak_private ? format_size(*r.peak_private).c_str() : "-",
         ratio(speedup_vs_pread(results, r)).c_str(), ratio(cost_vs_whole_map(results, r)).c_str());
   }
   std::puts(
-      "\nvs pread: how many times faster than pread (higher is better).\n"
+      "\npeak private: the most private memory (RssAnon) grew during the run.\n"
+      "vs pread: how many times faster than pread (higher is better).\n"
       "vs whole: cost relative to one whole-file map per file (1.00x is the ideal).");
 }
 
@@ -598,13 +649,14 @@ void print_json(const Config& config, const std::string& limits, std::uint64_t t
     std::snprintf(numbers, sizeof numbers,
                   "\"reads\": %llu, \"bytes\": %llu, \"ns_per_read\": %.2f, "
                   "\"wall_ns_per_read\": %.2f, \"mb_per_s\": %.2f, \"peak_mapped_bytes\": %llu, "
-                  "\"peak_regions\": %llu, \"maps\": %llu, \"speedup_vs_pread\": %s, "
-                  "\"cost_vs_whole_map\": %s",
+                  "\"peak_regions\": %llu, \"maps\": %llu, \"peak_private_bytes\": %s, "
+                  "\"speedup_vs_pread\": %s, \"cost_vs_whole_map\": %s",
                   static_cast<unsigned long long>(r.reads),
                   static_cast<unsigned long long>(r.bytes), r.ns_per_read(), r.wall_ns_per_read(),
                   r.mb_per_s(), static_cast<unsigned long long>(r.peak_mapped),
                   static_cast<unsigned long long>(r.peak_regions),
                   static_cast<unsigned long long>(r.maps),
+                  r.peak_private ? std::to_string(*r.peak_private).c_str() : "null",
                   json_ratio(speedup_vs_pread(results, r)).c_str(),
                   json_ratio(cost_vs_whole_map(results, r)).c_str());
     out << "    {\"pattern\": " << json_string(r.pattern)
