@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "api/manager_access.hpp"
 #include "bench_files.hpp"
 #include "port/guarded_copy.hpp"
 #include "system_calls.hpp"
@@ -296,6 +297,7 @@ BENCHMARK(BM_BareRingMmapTouchMunmap)->ArgName("live")->Arg(1)->Arg(32);
 // window per read; when the file is covered, collect() (untimed) starts over.
 void BM_MissMapsNewWindow(benchmark::State& state) {
   smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB));
+  manager.set_adaptive(false);  // each window serves one read: it would move to copies
   smmap::WindowCursor cursor = manager.make_cursor(data().big);
   const std::uint64_t windows = kBigSize / kMiB;
   const auto inner = random_offsets(kMiB - kRead);
@@ -315,6 +317,63 @@ void BM_MissMapsNewWindow(benchmark::State& state) {
   report_stats(state, manager);
 }
 BENCHMARK(BM_MissMapsNewWindow);
+
+// --- Copy misses and read-throughs against pread ------------------------------
+
+// Random 64-byte reads of the big file under 1 MiB windows, an 8 MiB limit
+// and a copy budget of 64 pages, once the file is in copy mode: nearly every
+// read misses. With |read_through| off, each miss reads its page into a copy
+// window and evicts the coldest one (a copy miss); on, most read exactly
+// their 64 bytes (a read-through). BM_PreadPage and BM_Pread64Big are the
+// bare preads of the same bytes.
+void run_copy_misses(benchmark::State& state, bool read_through) {
+  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB), 8 * kMiB);
+  manager.set_max_copy_memory(64 * 4096);
+  smmap::detail::ManagerAccess::core(manager).set_read_through(read_through);
+  smmap::WindowCursor cursor = manager.make_cursor(data().big);
+  const auto offsets = random_offsets(kBigSize - kRead, 3);
+  for (std::size_t i = 0; i < kOffsets && manager.stats().switches_to_copy == 0; ++i) {
+    cursor.use_region(offsets[i], kRead);  // untimed: into copy mode
+  }
+  const smmap::ManagerStats before = manager.stats();
+  run_cursor_reads(state, cursor, offsets);
+  const smmap::ManagerStats after = manager.stats();
+  const auto ops = static_cast<double>(state.iterations());
+  state.counters["copy_windows/op"] =
+      static_cast<double>(after.copy_windows - before.copy_windows) / ops;
+  state.counters["read_throughs/op"] =
+      static_cast<double>(after.read_throughs - before.read_throughs) / ops;
+}
+void BM_CopyMiss(benchmark::State& state) {
+  run_copy_misses(state, false);
+}
+BENCHMARK(BM_CopyMiss);
+void BM_ReadThroughMiss(benchmark::State& state) {
+  run_copy_misses(state, true);
+}
+BENCHMARK(BM_ReadThroughMiss);
+
+// pread of |bytes| at the offsets the copy misses read, rounded down to a page
+// when a whole page is read.
+void run_preads(benchmark::State& state, std::size_t bytes) {
+  const Fd fd(data().big);
+  const auto offsets = random_offsets(kBigSize - kRead, 3);
+  std::vector<std::byte> out(bytes);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    std::uint64_t at = offsets[i++ % kOffsets];
+    if (bytes == 4096) at -= at % 4096;
+    benchmark::DoNotOptimize(::pread(fd.get(), out.data(), bytes, static_cast<off_t>(at)));
+  }
+}
+void BM_PreadPage(benchmark::State& state) {
+  run_preads(state, 4096);
+}
+BENCHMARK(BM_PreadPage);
+void BM_Pread64Big(benchmark::State& state) {
+  run_preads(state, kRead);
+}
+BENCHMARK(BM_Pread64Big);
 
 // The window sizes the miss benchmarks run with, unaligned and (from 2 MiB)
 // aligned to 2 MiB.
