@@ -701,7 +701,9 @@ TEST(AdaptiveMemoryTest, TheCopyBudgetHoldsUnderEightThreadsAndFlips) {
       EXPECT_GT(stats.copy_windows, 0u);
       EXPECT_EQ(stats.read_throughs > 0, read_through);
       EXPECT_LE(stats.peak_copy_window_bytes, kBudget);
-      if (!read_through) EXPECT_GT(stats.peak_copy_window_bytes, kBudget / 4);  // it is tested
+      if (!read_through) {
+        EXPECT_GT(stats.peak_copy_window_bytes, kBudget / 4);  // it is tested
+      }
       testing::check_invariants(manager);
     }
     if (sample) {
@@ -899,6 +901,91 @@ TEST_F(ReadThroughTest, TruncationUnderTheCursorIsAnErrorNotBadBytes) {
   }
   EXPECT_FALSE(cursor.is_valid());
   testing::check_invariants(manager_);
+}
+
+// Scans: the next window mapped ahead, off the reader's thread.
+void wait_for_prefetches(const StaticWindowMapManager& manager) {
+  detail::ManagerAccess::core(manager).wait_for_prefetches();
+}
+
+TEST_F(AdaptiveTest, AScanHasEachNextWindowMappedAhead) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  // The prefetcher is waited for at each step, so that it always keeps ahead.
+  for (std::uint64_t at = 0; at < file_size_; at += 4096) {
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid()) << at;
+    ASSERT_TRUE(matches(cursor.buffer(), at)) << at;
+    ASSERT_FALSE(cursor.region()->is_copy());
+    wait_for_prefetches(manager_);
+    check_limits();
+  }
+  const ManagerStats stats = manager_.stats();
+  const std::uint64_t windows = (file_size_ + kWindow - 1) / kWindow;
+  // The first three windows are misses, the last two of which show the scan
+  // (each ahead of the one before); every later one was mapped ahead and
+  // found there.
+  EXPECT_EQ(stats.maps, windows);
+  EXPECT_EQ(stats.prefetches, windows - 3);
+  EXPECT_EQ(stats.region_hits, windows - 3);
+  EXPECT_EQ(stats.copies, 0u);
+  testing::check_invariants(manager_);
+  // Random reads request nothing ahead; neither does a manager without
+  // adaptive windows.
+  read_random(cursor, 100);
+  wait_for_prefetches(manager_);
+  EXPECT_LE(manager_.stats().prefetches, windows - 3 + 2);
+  SlidingWindowMapManager plain(static_cast<std::int64_t>(kWindow), 4 * kWindow);
+  plain.set_adaptive(false);
+  WindowCursor other = plain.make_cursor(file_);
+  for (std::uint64_t at = 0; at < file_size_; at += 4096) {
+    ASSERT_TRUE(other.use_region(at, 4096).is_valid());
+  }
+  wait_for_prefetches(plain);
+  EXPECT_EQ(plain.stats().prefetches, 0u);
+}
+
+TEST_F(AdaptiveTest, AWindowPrefetchedPastATruncationGivesEioNotASignal) {
+#ifdef _WIN32
+  GTEST_SKIP() << "Windows does not truncate a mapped file";
+#endif
+  WindowCursor cursor = manager_.make_cursor(file_);
+  for (std::uint64_t at = 0; at < 3 * kWindow; at += 4096) {
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid());
+  }
+  wait_for_prefetches(manager_);
+  ASSERT_EQ(manager_.stats().prefetches, 1u);  // the fourth window
+  std::filesystem::resize_file(file_, 3 * kWindow + 100);
+  // Reaching the fourth window maps the fifth ahead, wholly past the new end:
+  // preparing its pages fails quietly.
+  ASSERT_TRUE(cursor.use_region(3 * kWindow, 64).is_valid());
+  EXPECT_TRUE(matches(cursor.buffer(), 3 * kWindow));
+  wait_for_prefetches(manager_);
+  EXPECT_EQ(manager_.stats().prefetches, 2u);
+  // Reading pages past the end through a buffer, in the fourth window and in
+  // the fifth, is an error naming the file, not a signal. (The rest of the
+  // last page reads as zeros.)
+  for (const std::uint64_t at : {3 * kWindow + G + 200, 4 * kWindow + 5}) {
+    SlidingWindowMapBuffer buffer(cursor, at, 64);
+    std::vector<std::byte> out(64);
+    try {
+      buffer.read(0, out);
+      ADD_FAILURE() << "no error at " << at;
+    } catch (const std::system_error& error) {
+      EXPECT_EQ(error.code(), std::errc::io_error) << at;
+      EXPECT_NE(std::string(error.what()).find(file_.string()), std::string::npos) << error.what();
+    }
+  }
+  testing::check_invariants(manager_);
+}
+
+TEST_F(AdaptiveTest, AManagerGoesWhilePrefetchingWithoutWaiting) {
+  for (int round = 0; round < 20; ++round) {
+    SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 4 * kWindow);
+    WindowCursor cursor = manager.make_cursor(file_);
+    for (std::uint64_t at = 0; at < 4 * kWindow; at += 8192) {
+      ASSERT_TRUE(cursor.use_region(at, 8192).is_valid());
+    }
+    // The cursor and the manager go with a prefetch queued or under way.
+  }
 }
 
 TEST_F(AdaptiveTest, EightThreadsWithTheDetectorFlipping) {

@@ -42,6 +42,9 @@ struct ManagerStats {
   // read-through, SlidingWindowMapManager::set_adaptive()): no region made,
   // no page cached. Not counted in maps.
   std::uint64_t read_throughs = 0;
+  // Windows mapped ahead of a scan, off the reader's thread, with their
+  // pages prepared (adaptive windows). Counted in maps too.
+  std::uint64_t prefetches = 0;
   // Times a file's detector switched it to copy windows (after wasted mapped
   // windows, or near misses where mapping does not pay).
   std::uint64_t switches_to_copy = 0;
@@ -108,6 +111,7 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
     {"copies", "copies (read with pread)", &ManagerStats::copies},
     {"copy_windows", "copy windows (adaptive)", &ManagerStats::copy_windows},
     {"read_throughs", "read-throughs", &ManagerStats::read_throughs},
+    {"prefetches", "prefetches", &ManagerStats::prefetches},
     {"switches_to_copy", "switches to copy windows", &ManagerStats::switches_to_copy},
     {"switches_to_map", "switches to mapped windows", &ManagerStats::switches_to_map},
     {"window_map_ns", "ns to map a window", &ManagerStats::window_map_ns},

@@ -231,7 +231,7 @@ def test_stats_snapshot(make_file):
     assert manager.collect() == 2 and manager.stats().unmaps_by_collect == 2
     assert "cursor_hits=2" in repr(s)
     fields = [name for name in dir(s) if not name.startswith("_")]
-    assert len(fields) == 21 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
+    assert len(fields) == 22 and all("%s=%d" % (f, getattr(s, f)) in repr(s) for f in fields)
 
 
 def test_misuse_raises_python_errors(make_file):

@@ -43,6 +43,10 @@ class ManagedRegion final : public MapRegion {
   // Made by adaptive windows, rather than copied because the file system
   // cannot map the file.
   bool is_copy_window() const noexcept { return copy_window_; }
+  // Mapped ahead of a scan by the prefetcher, and not yet reached by a
+  // request (the first one that reaches it clears this).
+  bool is_prefetched() const noexcept { return prefetched_; }
+  void set_prefetched(bool prefetched) noexcept { prefetched_ = prefetched; }
 
   // Links in the manager's list of unused regions while it has no pin; only
   // that list (RegionLru) touches them.
@@ -57,6 +61,7 @@ class ManagedRegion final : public MapRegion {
   std::atomic<int> pins_{1};
   std::uint64_t uses_ = 1;
   bool copy_window_ = false;
+  bool prefetched_ = false;
 };
 
 }  // namespace smmap::detail

@@ -14,6 +14,11 @@
 namespace smmap::detail {
 namespace {
 
+// The pages a region covers, the last one maybe in part.
+std::uint64_t pages_of(const ManagedRegion& region) noexcept {
+  return (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
+}
+
 // The library's errors carry errno values in the generic category
 // (throw_system_error). This runs when the process has no descriptor left,
 // and compares the category by address rather than through a virtual call:
@@ -22,12 +27,6 @@ namespace {
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((no_sanitize("vptr")))
 #endif
-// The pages a region covers, the last one maybe in part.
-std::uint64_t
-pages_of(const ManagedRegion& region) noexcept {
-  return (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
-}
-
 bool is_out_of_descriptors(const std::system_error& error) {
   const std::error_code code = error.code();
   return &code.category() == &std::generic_category() &&
@@ -37,6 +36,13 @@ bool is_out_of_descriptors(const std::system_error& error) {
 }  // namespace
 
 ManagerCore::~ManagerCore() {
+  {
+    MutexLock lock(mutex_);
+    stopping_ = true;
+    prefetch_jobs_.clear();
+  }
+  prefetch_wakeup_.notify_all();
+  if (prefetcher_.joinable()) prefetcher_.join();
   // No cursor is left, so nothing is pinned: entries unmap their regions and
   // close their descriptors.
   MutexLock lock(mutex_);
@@ -168,6 +174,14 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     ++stats_.region_hits;
     entry.pattern().on_served(1);
     live->add_uses(1);
+    if (live->is_prefetched()) {
+      // The scan reached the window mapped ahead of it: map the next, unless
+      // the file has moved to copy windows meanwhile.
+      live->set_prefetched(false);
+      if (adaptive_.enabled() && !entry.pattern().copying()) {
+        request_prefetch_locked(entry, live->ofs_end());
+      }
+    }
     lru_.pin(live);
     return live;
   }
@@ -187,7 +201,92 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     }
     ++stats_.copy_budget_full;
   }
-  return map_region_locked(entry, offset, size);
+  ManagedRegion* region = map_region_locked(entry, offset, size);
+  if (choice.prefetch_next) request_prefetch_locked(entry, region->ofs_end());
+  return region;
+}
+
+void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
+  if (offset >= entry.file_size() || stopping_ || prefetch_unavailable_) return;
+  // One job per file, the newest: a reader that moved on made the older
+  // stale. And at most eight files.
+  constexpr std::size_t kMostJobs = 8;
+  std::erase_if(prefetch_jobs_, [&entry](const PrefetchJob& job) { return job.entry == &entry; });
+  if (prefetch_jobs_.size() == kMostJobs) prefetch_jobs_.pop_front();
+  prefetch_jobs_.push_back(PrefetchJob{&entry, offset});
+  if (!prefetcher_.joinable()) {
+    try {
+      prefetcher_ = std::thread([this] { prefetch_loop(); });
+    } catch (const std::system_error&) {
+      prefetch_unavailable_ = true;  // scans go unprefetched
+      prefetch_jobs_.clear();
+      return;
+    }
+  }
+  prefetch_wakeup_.notify_one();
+}
+
+Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
+  // With no cursor left nobody reads on, and making room could drop the
+  // entry (its cursors keep it while this runs under the mutex).
+  if (entry.cursors() == 0 || offset >= entry.file_size() || entry.is_released() ||
+      entry.copy_pages().find(offset / ALLOCATIONGRANULARITY) != nullptr ||
+      entry.regions().find(offset) != nullptr) {
+    return {};
+  }
+  const std::uint64_t size = std::min(limits_.largest_window, entry.file_size() - offset);
+  try {
+    // As for a mapped miss, without the retry.
+    clear_copy_windows_locked(entry, offset, offset + size);
+    stats_.unmaps_by_eviction += evict_for_memory_locked(size);
+    const MapWindow window = place_window_locked(entry, offset, size);
+    make_room_locked(window.size);
+    // The memory limit is soft for requests, which regions in use may leave
+    // no room for; a prefetch only takes room that is there.
+    if (window.size > lru_.max_bytes() || lru_.bytes() > lru_.max_bytes() - window.size ||
+        lru_.at_handle_limit()) {
+      return {};
+    }
+    ManagedRegion* region = insert_region_locked(entry, window, false, entry.regions().end());
+    region->set_prefetched(true);
+    ++stats_.prefetches;
+    // Unused at once: it holds no handle a request may need, and may go
+    // before its pages are prepared (populate() then fails, harmlessly).
+    release_locked(region, 0);
+    return Mapping{region->buffer(), false};
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
+
+void ManagerCore::prefetch_loop() {
+  for (;;) {
+    Mapping mapped;
+    {
+      MutexLock lock(mutex_);
+      while (!stopping_ && prefetch_jobs_.empty()) prefetch_wakeup_.wait(mutex_);
+      if (stopping_) return;
+      const PrefetchJob job = prefetch_jobs_.front();
+      prefetch_jobs_.pop_front();
+      mapped = start_prefetch_locked(*job.entry, job.offset);
+      prefetch_running_ = !mapped.bytes.empty();
+      if (!prefetch_running_ && prefetch_jobs_.empty()) prefetch_idle_.notify_all();
+      debug_check_locked();
+    }
+    if (mapped.bytes.empty()) continue;
+    // Outside the mutex, on addresses only: should the window be unmapped
+    // meanwhile, and the range even mapped again by something else, the
+    // worst populate() does is fail or fault in pages that are there to read.
+    populate(mapped);
+    MutexLock lock(mutex_);
+    prefetch_running_ = false;
+    if (prefetch_jobs_.empty()) prefetch_idle_.notify_all();
+  }
+}
+
+void ManagerCore::wait_for_prefetches() {
+  MutexLock lock(mutex_);
+  while (!prefetch_jobs_.empty() || prefetch_running_) prefetch_idle_.wait(mutex_);
 }
 
 MapRegion* ManagerCore::read_through_locked(FileEntry& entry, std::uint64_t offset,
@@ -367,7 +466,9 @@ void ManagerCore::evict_locked(ManagedRegion* region) noexcept {
   mutex_.assert_held();
   SMMAP_DCHECK(region->pins() == 0);
   FileEntry& owner = region->owner();
-  if (!region->is_copy()) {
+  // A window prefetched and never reached was a guess, not a read: it
+  // tells the detector nothing.
+  if (!region->is_copy() && !region->is_prefetched()) {
     adaptive_.on_mapped_eviction(to_place(owner), region->ofs_begin(), region->uses());
   }
   unmap_locked(region);
@@ -420,6 +521,7 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
     }
   }
   if (!entry.regions().empty()) return;
+  std::erase_if(prefetch_jobs_, [&entry](const PrefetchJob& job) { return job.entry == &entry; });
   if (entry.file_is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
   if (entry.is_current()) {
     current_.erase(key_of(entry.path_or_fd()));

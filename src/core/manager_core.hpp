@@ -9,15 +9,20 @@
 // - DescriptorBudget names the path entry whose descriptor closes next;
 // - placement (policy/placement.hpp) says where a new window goes;
 // - AdaptiveWindows chooses between a mapped and a copy window at a miss.
+// A scan's next window is mapped ahead of it on a thread of the manager's own,
+// the prefetcher, started at the first scan (docs/design.md, "Prefetch").
 //
 // Thread safety: every public method takes mutex_ (none may be called with it
 // held); the *_locked helpers REQUIRE it. Clang checks this at build time
 // (`make test-thread-safety`).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -118,6 +123,10 @@ class ManagerCore {
   std::size_t collect_lru_region(std::uint64_t size) EXCLUDES(mutex_);
   ManagerStats stats() const EXCLUDES(mutex_);
 
+  // Waits until the prefetcher has no window queued or being prepared (the
+  // library's tests use it).
+  void wait_for_prefetches() EXCLUDES(mutex_);
+
   // Throws std::logic_error naming the first broken invariant (docs/design.md,
   // "Invariants"). O(pages mapped + files).
   void check_invariants() const EXCLUDES(mutex_);
@@ -158,6 +167,17 @@ class ManagerCore {
   // Throws std::system_error when the handle limit is reached or the map fails.
   ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
                                       FileEntry::Regions::Position hint) REQUIRES(mutex_);
+
+  // Queues the window of |entry| holding |offset| for the prefetcher,
+  // starting it if needed. Does nothing past the file's end.
+  void request_prefetch_locked(FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
+  // The prefetcher's work on a job: maps the window holding |offset| as a
+  // new unused region and returns its bytes, whose pages the prefetcher then
+  // prepares; empty when there is nothing to do or no room under the limits
+  // (a prefetch is never an error).
+  Mapping start_prefetch_locked(FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
+  // The prefetcher's thread: takes jobs until the manager stops it.
+  void prefetch_loop() EXCLUDES(mutex_);
 
   // The file as the adaptive policy sees it.
   static FileToPlace to_place(FileEntry& entry) {
@@ -231,6 +251,19 @@ class ManagerCore {
   Descriptors descriptors_ GUARDED_BY(mutex_){default_max_open_descriptors()};
   AdaptiveWindows adaptive_ GUARDED_BY(mutex_);
   bool align_large_windows_ GUARDED_BY(mutex_) = kAlignLargeWindowsByDefault;
+  // The prefetcher: windows to map ahead of scans, newest last; whether it is
+  // preparing one now; whether the manager is going (it then stops).
+  struct PrefetchJob {
+    FileEntry* entry;
+    std::uint64_t offset;
+  };
+  std::deque<PrefetchJob> prefetch_jobs_ GUARDED_BY(mutex_);
+  bool prefetch_running_ GUARDED_BY(mutex_) = false;
+  bool prefetch_unavailable_ GUARDED_BY(mutex_) = false;  // no thread could start
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::condition_variable_any prefetch_wakeup_;  // a job queued, or stopping
+  std::condition_variable_any prefetch_idle_;    // no job queued or running
+  std::thread prefetcher_;  // started at the first job, joined by the destructor
   // The counts but the ones lru_ and adaptive_ keep.
   ManagerStats stats_ GUARDED_BY(mutex_);
 };

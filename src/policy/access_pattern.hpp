@@ -49,6 +49,8 @@ class AccessPattern {
   static constexpr unsigned kNearToMap = 3;
   // ... or, mapping, switch it to copy windows (when mapping does not pay).
   static constexpr unsigned kNearToCopy = 2;
+  // This many near misses in a row, each ahead of the one before, are a scan.
+  static constexpr unsigned kAheadToScan = 2;
   // While few requests are served without reading, one far miss in this
   // many is cached all the same.
   static constexpr unsigned kCacheEvery = 16;
@@ -89,6 +91,7 @@ class AccessPattern {
   // window on).
   Switch on_miss(std::uint64_t offset, std::uint64_t near_bytes, bool mapping_pays) noexcept {
     const bool near = distance_to_last(offset) < near_bytes;
+    ahead_ = near && offset > last_miss_ ? ahead_ + 1 : 0;
     last_miss_ = offset;
     count(0, 1);
     near_ = near ? near_ + 1 : 0;
@@ -111,6 +114,11 @@ class AccessPattern {
     near_ = 0;
     return Switch::kToMap;
   }
+
+  // True when the last two misses each landed ahead of the one before and
+  // near it: a scan moving from window to window (a cluster that crosses a
+  // window's end makes one such miss, not two).
+  bool scanning() const noexcept { return ahead_ >= kAheadToScan; }
 
   // |requests| were served without reading the file: hits on the cursor's
   // own region, or on another live region.
@@ -192,6 +200,7 @@ class AccessPattern {
   bool fresh_ = false;   // switched to copying, mapped windows not dropped yet
   unsigned wasted_ = 0;  // wasted mapped windows evicted in a row
   unsigned near_ = 0;    // near misses in a row
+  unsigned ahead_ = 0;   // of those, ahead of the one before
   std::uint64_t last_miss_ = kNoMiss;
   // Copy mode: the last copy window made; the current run of copy windows,
   // each running on from the one before: where it began, how far its

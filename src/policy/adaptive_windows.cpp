@@ -41,6 +41,7 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   }
   Choice choice;
   choice.drop_mapped_windows = pattern.take_fresh_switch();
+  choice.prefetch_next = pattern.scanning() && pays && !pattern.copying();
   // A request without a size keeps smmap's meaning, as many bytes as the
   // window allows; a large one is cheaper mapped than copied.
   const std::uint64_t begin = align_to_mmap(offset, false);

@@ -53,6 +53,10 @@ class AdaptiveWindows {
     // Read exactly the requested bytes into the cursor's memory instead
     // (copy_bytes is then 0).
     bool read_through = false;
+    // A scan running on from window to window where mapping pays: the
+    // mapped window made for this miss should have the next one prepared
+    // ahead of the reader (copy_bytes is then 0).
+    bool prefetch_next = false;
   };
   // A request for [offset, offset + size) of |file| missed every live
   // region. |sized|: the client asked for |size| bytes rather than as many

@@ -61,6 +61,14 @@ class CopyBlocksUser {
 // Undoes map_or_copy() and read_copy() (and detach_from_file()).
 void unmap(const Mapping& mapping) noexcept;
 
+// Fills the page tables of the mapped view |mapping| without touching it,
+// so that reading it later faults no more (a prefetch). Never raises a
+// signal: where the file no longer holds the pages (truncated) it stops and
+// returns false, as it does where the system cannot do it (Linux before
+// 5.14: MADV_POPULATE_READ; Windows: nothing to do, true). A copy is left as
+// it is.
+bool populate(const Mapping& mapping) noexcept;
+
 // Replaces the mapped view |mapping| by private read-only memory at the same
 // address holding the same bytes (zeros for any the file no longer has), so
 // that pointers into it stay valid while the file is no longer mapped. Ends

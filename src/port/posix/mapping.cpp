@@ -55,6 +55,17 @@ Mapping map_or_copy(NativeFile fd, const std::string& what, std::uint64_t ofs, s
   return read_copy(fd, what, ofs, size);
 }
 
+bool populate(const Mapping& mapping) noexcept {
+  if (mapping.copied || mapping.bytes.empty()) return true;
+#ifdef MADV_POPULATE_READ
+  // Fails with EFAULT, rather than a SIGBUS, past the file's end.
+  return ::madvise(const_cast<std::byte*>(mapping.bytes.data()), mapping.bytes.size(),
+                   MADV_POPULATE_READ) == 0;
+#else
+  return false;
+#endif
+}
+
 void unmap(const Mapping& mapping) noexcept {
   if (mapping.bytes.data() == nullptr) return;
   if (mapping.copied) {

@@ -81,6 +81,10 @@ Mapping map_or_copy(NativeFile file, const std::string& what, std::uint64_t ofs,
   return Mapping{{static_cast<const std::byte*>(view), size}, false};
 }
 
+bool populate(const Mapping&) noexcept {
+  return true;  // views fault in on first access; nothing to prepare
+}
+
 void unmap(const Mapping& mapping) noexcept {
   if (mapping.bytes.data() == nullptr) return;
   if (mapping.copied) {
