@@ -25,15 +25,17 @@ MICRO = ("BM_CursorHitCopy64/range:1048576|BM_RegionHitCopy64|BM_MissMapsNewWind
 
 
 def bench_figures(build, files):
-    """CPU ns per read of `smmap bench`, by (pattern, strategy)."""
+    """CPU ns per read of `smmap bench` by (pattern, strategy), and wall ns
+    per read (which counts what other threads, such as the prefetcher, do
+    while the reader waits)."""
     out = subprocess.run([os.path.join(build, "tools", "smmap"), "bench", "--strategy", "sliding",
-                          "--strategy", "pread", *files], check=True, capture_output=True,
-                         text=True).stdout
+                          "--strategy", "pread", "--json", *files], check=True,
+                         capture_output=True, text=True).stdout
     figures = {}
-    for line in out.splitlines():
-        words = line.split()
-        if len(words) >= 4 and words[0] in ("random", "clustered", "sequential"):
-            figures[f"bench {words[0]} {words[1]}"] = float(words[3])
+    for result in json.loads(out)["results"]:
+        name = f"bench {result['pattern']} {result['strategy']}"
+        figures[name] = result["ns_per_read"]
+        figures[name + " (wall)"] = result["wall_ns_per_read"]
     return figures
 
 
@@ -51,6 +53,8 @@ def main():
     parser.add_argument("--before", required=True)
     parser.add_argument("--after", required=True)
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--no-micro", action="store_true",
+                        help="smmap bench only, not the Google Benchmark programs")
     parser.add_argument("--json", help="write every figure of every run here")
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
@@ -60,7 +64,8 @@ def main():
         order = ("before", "after") if round_ % 2 == 0 else ("after", "before")
         for which in order:
             build = getattr(args, which)
-            runs[which].append({**bench_figures(build, args.files), **micro_figures(build)})
+            micro = {} if args.no_micro else micro_figures(build)
+            runs[which].append({**bench_figures(build, args.files), **micro})
 
     rows = []
     for name in runs["after"][0]:
