@@ -2,9 +2,10 @@
 // operations on small files, checked against a reference that reads the same
 // files with pread, and against the manager's invariants:
 //   - every byte a cursor or buffer shows is the file's byte at that offset;
-//   - use_region() and the buffer report the offsets and sizes docs/design.md promises ("Cursors",
-//   "The buffer")
-//     promise;
+//   - use_region() and the buffer report the offsets and sizes docs/design.md
+//     promises ("Cursors", "The buffer");
+//   - a read-through (docs/design.md, "Read-throughs") holds exactly the
+//     bytes asked for, is the cursor's alone and no region of the manager;
 //   - regions of one file entry never overlap;
 //   - live regions never exceed the handle limit;
 //   - after mapping, memory exceeds the limit only if every region is pinned;
@@ -31,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/read_through_region.hpp"
 #include "invariants.hpp"
 #include "policy/window_costs.hpp"
 #include "smmap/smmap.hpp"
@@ -43,6 +45,11 @@ using smmap::MapRegionList;
 using smmap::SlidingWindowMapBuffer;
 using smmap::StaticWindowMapManager;
 using smmap::WindowCursor;
+
+// True when |region| is a cursor's read-through, not a region of the manager.
+bool is_read_through(const MapRegion* region) {
+  return dynamic_cast<const smmap::detail::ReadThroughRegion*>(region) != nullptr;
+}
 
 constexpr std::uint64_t kPage = 4096;
 constexpr std::size_t kSlots = 8;
@@ -180,7 +187,16 @@ class Session {
         slot.drop_buffer();
         slot.cursor.assign(from.cursor);
         slot.file = from.file;
-        check(slot.cursor.region() == from.cursor.region(), "copy shares the region");
+        if (is_read_through(from.cursor.region())) {
+          // A read-through is copied: the same bytes, in the copy's own memory.
+          const MapRegion* copy = slot.cursor.region();
+          check(is_read_through(copy) && copy != from.cursor.region() &&
+                    copy->ofs_begin() == from.cursor.region()->ofs_begin() &&
+                    same(copy->buffer(), files[slot.file], copy->ofs_begin()),
+                "a copied read-through holds the same bytes");
+        } else {
+          check(slot.cursor.region() == from.cursor.region(), "copy shares the region");
+        }
         break;
       }
       case 5: {  // move
@@ -319,6 +335,12 @@ class Session {
     check(same(cursor.buffer(), file, offset), "cursor bytes");
     check(same(cursor.map(), file, region->ofs_begin()), "region bytes");
     check(region->ofs_end() <= file.size, "region inside the file");
+    if (is_read_through(region)) {
+      check(size != 0, "a request without a size was read through");
+      check(region->ofs_begin() == offset && region->size() == std::min(wanted, file.size - offset),
+            "a read-through holds exactly the bytes asked for");
+      check(region->client_count() == 1, "a read-through is the cursor's alone");
+    }
     // A request without a size gets a mapped window, unless the cursor or
     // another one already held a copy window there.
     if (size == 0 && region->is_copy()) {
@@ -376,11 +398,13 @@ class Session {
     }
   }
 
-  // Regions pinned by the slots' cursors, with how many cursors pin each.
+  // Regions of the manager pinned by the slots' cursors, with how many
+  // cursors pin each (a read-through is no region of the manager).
   std::map<const MapRegion*, int> pinned() const {
     std::map<const MapRegion*, int> count;
     for (const auto& slot : slots_) {
-      if (slot.cursor.region() != nullptr) ++count[slot.cursor.region()];
+      const MapRegion* region = slot.cursor.region();
+      if (region != nullptr && !is_read_through(region)) ++count[region];
     }
     return count;
   }
