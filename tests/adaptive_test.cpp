@@ -943,6 +943,37 @@ TEST_F(AdaptiveTest, AScanHasEachNextWindowMappedAhead) {
   EXPECT_EQ(plain.stats().prefetches, 0u);
 }
 
+TEST_F(AdaptiveTest, APrefetchTakesOnlyRoomThatIsFree) {
+  // Room for three windows: one of another file, pinned throughout; the
+  // window the reader is in; and the one before it, pinned by a second
+  // cursor that follows a window behind. The scan runs, mapping its windows
+  // itself; nothing is mapped ahead of it, which would take the manager over
+  // its limit for a guess.
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 3 * kWindow);
+  const auto other = dir_.make_file("other", kWindow);
+  WindowCursor pinned = manager.make_cursor(other);
+  ASSERT_TRUE(pinned.use_region(0, kWindow).is_valid());
+  WindowCursor cursor = manager.make_cursor(file_);
+  WindowCursor behind = manager.make_cursor(file_);
+  for (std::uint64_t at = 0; at < 8 * kWindow; at += 4096) {
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid());
+    ASSERT_TRUE(matches(cursor.buffer(), at));
+    if (at % kWindow == kWindow - 4096) ASSERT_TRUE(behind.use_region(at, 64).is_valid());
+    wait_for_prefetches(manager);
+    ASSERT_LE(manager.mapped_memory_size(), 3 * kWindow) << at;
+  }
+  EXPECT_EQ(manager.stats().prefetches, 0u);
+  // With room for one more, the windows are mapped ahead again.
+  behind.unuse_region();
+  for (std::uint64_t at = 8 * kWindow; at < 16 * kWindow; at += 4096) {
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid());
+    wait_for_prefetches(manager);
+    ASSERT_LE(manager.mapped_memory_size(), 3 * kWindow) << at;
+  }
+  EXPECT_GT(manager.stats().prefetches, 0u);
+  testing::check_invariants(manager);
+}
+
 TEST_F(AdaptiveTest, AWindowPrefetchedPastATruncationGivesEioNotASignal) {
 #ifdef _WIN32
   GTEST_SKIP() << "Windows does not truncate a mapped file";

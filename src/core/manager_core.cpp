@@ -115,12 +115,13 @@ MapRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old, std:
   SMMAP_DCHECK(offset < entry->file_size());
   SMMAP_DCHECK(old == nullptr || &old->owner() == entry);
   MutexLock lock(mutex_);
-  const std::uint64_t previous_uses =
-      old != nullptr && old->is_copy_window() ? old->uses() + hits : 0;
+  const std::uint64_t left_uses = old != nullptr ? old->uses() + hits : 0;
+  const bool left_copy_window = old != nullptr && old->is_copy_window();
   release_locked(old, hits);
   entry->pattern().on_served(hits);
   MapRegion* region =
-      obtain_region_locked(*entry, offset, size, sized, previous_uses, read_through);
+      obtain_region_locked(*entry, offset, size, sized, left_copy_window ? left_uses : 0,
+                           left_copy_window ? 0 : left_uses, read_through);
   debug_check_locked();
   return region;
 }
@@ -158,6 +159,7 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
 MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
                                              std::uint64_t size, bool sized,
                                              std::uint64_t previous_uses,
+                                             std::uint64_t left_mapped_uses,
                                              std::unique_ptr<ReadThroughRegion>& read_through) {
   mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
@@ -202,7 +204,12 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     ++stats_.copy_budget_full;
   }
   ManagedRegion* region = map_region_locked(entry, offset, size);
-  if (choice.prefetch_next) request_prefetch_locked(entry, region->ofs_end());
+  // A scan reads a window through before it moves on: a cursor that left one
+  // having read it a few times only is not scanning (nor are tests that step
+  // from window to window to see them mapped).
+  if (choice.prefetch_next && left_mapped_uses > AccessPattern::kFewUses) {
+    request_prefetch_locked(entry, region->ofs_end());
+  }
   return region;
 }
 

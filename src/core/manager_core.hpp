@@ -138,9 +138,10 @@ class ManagerCore {
   // The region holding |offset|, pinned: a live one, or a new one; or
   // |read_through| holding the request (see switch_region()).
   // |previous_uses|: requests served by the copy window the cursor just left
-  // (0 if it left none).
+  // (0 if it left none); |left_mapped_uses|: the same for a mapped window.
   MapRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
                                   bool sized, std::uint64_t previous_uses,
+                                  std::uint64_t left_mapped_uses,
                                   std::unique_ptr<ReadThroughRegion>& read_through)
       REQUIRES(mutex_);
   // Reads [offset, offset + size), clipped to the file, into |region| (made
