@@ -5,6 +5,12 @@
 // test says otherwise, mapping pays (tests/pinned_window_costs.cpp).
 #include <gtest/gtest.h>
 
+#ifndef _WIN32
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -958,7 +964,9 @@ TEST_F(AdaptiveTest, APrefetchTakesOnlyRoomThatIsFree) {
   for (std::uint64_t at = 0; at < 8 * kWindow; at += 4096) {
     ASSERT_TRUE(cursor.use_region(at, 4096).is_valid());
     ASSERT_TRUE(matches(cursor.buffer(), at));
-    if (at % kWindow == kWindow - 4096) ASSERT_TRUE(behind.use_region(at, 64).is_valid());
+    if (at % kWindow == kWindow - 4096) {
+      ASSERT_TRUE(behind.use_region(at, 64).is_valid());
+    }
     wait_for_prefetches(manager);
     ASSERT_LE(manager.mapped_memory_size(), 3 * kWindow) << at;
   }
@@ -1006,6 +1014,46 @@ TEST_F(AdaptiveTest, AWindowPrefetchedPastATruncationGivesEioNotASignal) {
     }
   }
   testing::check_invariants(manager_);
+}
+
+TEST_F(AdaptiveTest, AForkedChildNeitherWaitsForNorFeedsThePrefetcher) {
+#ifdef _WIN32
+  GTEST_SKIP() << "Windows has no fork()";
+#else
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(kWindow), 4 * kWindow);
+  auto cursor = std::make_unique<WindowCursor>(manager.make_cursor(file_));
+  for (std::uint64_t at = 0; at < 8 * kWindow; at += 4096) {
+    ASSERT_TRUE(cursor->use_region(at, 4096).is_valid());
+    wait_for_prefetches(manager);
+  }
+  ASSERT_GT(manager.stats().prefetches, 0u);  // the prefetcher's thread runs
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child scans on, mapping its own windows, then lets the manager go:
+    // a wait for the parent's thread would never end (the parent kills it).
+    int status = 0;
+    const std::uint64_t prefetches = manager.stats().prefetches;
+    for (std::uint64_t at = 8 * kWindow; at < 16 * kWindow; at += 4096) {
+      if (!cursor->use_region(at, 4096).is_valid() || !matches(cursor->buffer(), at)) status = 1;
+    }
+    if (manager.stats().prefetches != prefetches) status = 2;
+    cursor.reset();
+    { const SlidingWindowMapManager gone = std::move(manager); }
+    ::_exit(status);
+  }
+  int status = -1;
+  for (int waited_ms = 0; waited_ms < 20000; waited_ms += 10) {
+    if (::waitpid(child, &status, WNOHANG) == child) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!WIFEXITED(status)) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    FAIL() << "the child did not finish";
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+#endif
 }
 
 TEST_F(AdaptiveTest, AManagerGoesWhilePrefetchingWithoutWaiting) {

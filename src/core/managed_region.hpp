@@ -44,9 +44,12 @@ class ManagedRegion final : public MapRegion {
   // cannot map the file.
   bool is_copy_window() const noexcept { return copy_window_; }
   // Mapped ahead of a scan by the prefetcher, and not yet reached by a
-  // request (the first one that reaches it clears this).
-  bool is_prefetched() const noexcept { return prefetched_; }
-  void set_prefetched(bool prefetched) noexcept { prefetched_ = prefetched; }
+  // request (the first one that reaches it calls set_reached()).
+  bool is_prefetched() const noexcept { return prefetch_ == Prefetch::kAhead; }
+  void set_prefetched() noexcept { prefetch_ = Prefetch::kAhead; }
+  void set_reached() noexcept { prefetch_ = Prefetch::kReached; }
+  // Mapped by the prefetcher, reached or not.
+  bool was_prefetched() const noexcept { return prefetch_ != Prefetch::kNo; }
 
   // Links in the manager's list of unused regions while it has no pin; only
   // that list (RegionLru) touches them.
@@ -61,7 +64,8 @@ class ManagedRegion final : public MapRegion {
   std::atomic<int> pins_{1};
   std::uint64_t uses_ = 1;
   bool copy_window_ = false;
-  bool prefetched_ = false;
+  enum class Prefetch : unsigned char { kNo, kAhead, kReached };
+  Prefetch prefetch_ = Prefetch::kNo;
 };
 
 }  // namespace smmap::detail

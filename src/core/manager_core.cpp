@@ -36,13 +36,24 @@ bool is_out_of_descriptors(const std::system_error& error) {
 }  // namespace
 
 ManagerCore::~ManagerCore() {
+  std::unique_ptr<PrefetchThread> prefetcher;
+  bool forked = false;
   {
     MutexLock lock(mutex_);
     stopping_ = true;
     prefetch_jobs_.clear();
+    prefetcher = std::move(prefetcher_);
+    forked = prefetcher_process_ != current_process_id();
   }
-  prefetch_wakeup_.notify_all();
-  if (prefetcher_.joinable()) prefetcher_.join();
+  if (prefetcher && forked) {
+    // A fork()ed child: the thread is its parent's. Joining it would never
+    // end, nor would destroying condition variables it waited on; destroying
+    // a joinable std::thread ends the process. Left behind: a few bytes.
+    static_cast<void>(prefetcher.release());
+  } else if (prefetcher) {
+    prefetcher->wakeup.notify_all();
+    prefetcher->thread.join();
+  }
   // No cursor is left, so nothing is pinned: entries unmap their regions and
   // close their descriptors.
   MutexLock lock(mutex_);
@@ -117,11 +128,12 @@ MapRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old, std:
   MutexLock lock(mutex_);
   const std::uint64_t left_uses = old != nullptr ? old->uses() + hits : 0;
   const bool left_copy_window = old != nullptr && old->is_copy_window();
+  const bool left_prefetched = old != nullptr && old->was_prefetched();
   release_locked(old, hits);
   entry->pattern().on_served(hits);
   MapRegion* region =
       obtain_region_locked(*entry, offset, size, sized, left_copy_window ? left_uses : 0,
-                           left_copy_window ? 0 : left_uses, read_through);
+                           left_copy_window ? 0 : left_uses, left_prefetched, read_through);
   debug_check_locked();
   return region;
 }
@@ -159,7 +171,7 @@ void ManagerCore::remove_cursor(FileEntry* entry, ManagedRegion* region,
 MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t offset,
                                              std::uint64_t size, bool sized,
                                              std::uint64_t previous_uses,
-                                             std::uint64_t left_mapped_uses,
+                                             std::uint64_t left_mapped_uses, bool left_prefetched,
                                              std::unique_ptr<ReadThroughRegion>& read_through) {
   mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
@@ -179,7 +191,7 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     if (live->is_prefetched()) {
       // The scan reached the window mapped ahead of it: map the next, unless
       // the file has moved to copy windows meanwhile.
-      live->set_prefetched(false);
+      live->set_reached();
       if (adaptive_.enabled() && !entry.pattern().copying()) {
         request_prefetch_locked(entry, live->ofs_end());
       }
@@ -206,8 +218,11 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
   ManagedRegion* region = map_region_locked(entry, offset, size);
   // A scan reads a window through before it moves on: a cursor that left one
   // having read it a few times only is not scanning (nor are tests that step
-  // from window to window to see them mapped).
-  if (choice.prefetch_next && left_mapped_uses > AccessPattern::kFewUses) {
+  // from window to window to see them mapped). One that outran the
+  // prefetcher, leaving a prefetched window for the next it was about to
+  // map, still is.
+  const bool scan = choice.prefetch_next || (left_prefetched && !entry.pattern().copying());
+  if (scan && adaptive_.enabled() && left_mapped_uses > AccessPattern::kFewUses) {
     request_prefetch_locked(entry, region->ofs_end());
   }
   return region;
@@ -215,22 +230,31 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
 
 void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
   if (offset >= entry.file_size() || stopping_ || prefetch_unavailable_) return;
+  if (prefetcher_ && prefetcher_process_ != current_process_id()) {
+    // A fork()ed child, which has no prefetcher: scans go unprefetched.
+    prefetch_unavailable_ = true;
+    prefetch_jobs_.clear();
+    return;
+  }
   // One job per file, the newest: a reader that moved on made the older
   // stale. And at most eight files.
   constexpr std::size_t kMostJobs = 8;
   std::erase_if(prefetch_jobs_, [&entry](const PrefetchJob& job) { return job.entry == &entry; });
   if (prefetch_jobs_.size() == kMostJobs) prefetch_jobs_.pop_front();
   prefetch_jobs_.push_back(PrefetchJob{&entry, offset});
-  if (!prefetcher_.joinable()) {
+  if (!prefetcher_) {
     try {
-      prefetcher_ = std::thread([this] { prefetch_loop(); });
-    } catch (const std::system_error&) {
-      prefetch_unavailable_ = true;  // scans go unprefetched
+      auto started = std::make_unique<PrefetchThread>();
+      started->thread = std::thread([this] { prefetch_loop(); });
+      prefetcher_ = std::move(started);
+      prefetcher_process_ = current_process_id();
+    } catch (const std::exception&) {  // no thread, or no memory
+      prefetch_unavailable_ = true;    // scans go unprefetched
       prefetch_jobs_.clear();
       return;
     }
   }
-  prefetch_wakeup_.notify_one();
+  prefetcher_->wakeup.notify_one();
 }
 
 Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
@@ -255,7 +279,7 @@ Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offse
       return {};
     }
     ManagedRegion* region = insert_region_locked(entry, window, false, entry.regions().end());
-    region->set_prefetched(true);
+    region->set_prefetched();
     ++stats_.prefetches;
     // Unused at once: it holds no handle a request may need, and may go
     // before its pages are prepared (populate() then fails, harmlessly).
@@ -271,13 +295,17 @@ void ManagerCore::prefetch_loop() {
     Mapping mapped;
     {
       MutexLock lock(mutex_);
-      while (!stopping_ && prefetch_jobs_.empty()) prefetch_wakeup_.wait(mutex_);
+      // Set before this thread started; taken by the destructor, which sets
+      // stopping_ first.
+      if (stopping_) return;
+      PrefetchThread& self = *prefetcher_;
+      while (!stopping_ && prefetch_jobs_.empty()) self.wakeup.wait(mutex_);
       if (stopping_) return;
       const PrefetchJob job = prefetch_jobs_.front();
       prefetch_jobs_.pop_front();
       mapped = start_prefetch_locked(*job.entry, job.offset);
       prefetch_running_ = !mapped.bytes.empty();
-      if (!prefetch_running_ && prefetch_jobs_.empty()) prefetch_idle_.notify_all();
+      if (!prefetch_running_ && prefetch_jobs_.empty()) self.idle.notify_all();
       debug_check_locked();
     }
     if (mapped.bytes.empty()) continue;
@@ -287,13 +315,15 @@ void ManagerCore::prefetch_loop() {
     populate(mapped);
     MutexLock lock(mutex_);
     prefetch_running_ = false;
-    if (prefetch_jobs_.empty()) prefetch_idle_.notify_all();
+    if (prefetch_jobs_.empty() && prefetcher_) prefetcher_->idle.notify_all();
   }
 }
 
 void ManagerCore::wait_for_prefetches() {
   MutexLock lock(mutex_);
-  while (!prefetch_jobs_.empty() || prefetch_running_) prefetch_idle_.wait(mutex_);
+  while (prefetcher_ && (!prefetch_jobs_.empty() || prefetch_running_)) {
+    prefetcher_->idle.wait(mutex_);
+  }
 }
 
 MapRegion* ManagerCore::read_through_locked(FileEntry& entry, std::uint64_t offset,

@@ -35,6 +35,7 @@
 #include "policy/adaptive_windows.hpp"
 #include "policy/placement.hpp"
 #include "port/mapping.hpp"
+#include "port/process.hpp"
 #include "smmap/manager.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
@@ -138,10 +139,11 @@ class ManagerCore {
   // The region holding |offset|, pinned: a live one, or a new one; or
   // |read_through| holding the request (see switch_region()).
   // |previous_uses|: requests served by the copy window the cursor just left
-  // (0 if it left none); |left_mapped_uses|: the same for a mapped window.
+  // (0 if it left none); |left_mapped_uses|: the same for a mapped window;
+  // |left_prefetched|: that window was mapped by the prefetcher.
   MapRegion* obtain_region_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size,
                                   bool sized, std::uint64_t previous_uses,
-                                  std::uint64_t left_mapped_uses,
+                                  std::uint64_t left_mapped_uses, bool left_prefetched,
                                   std::unique_ptr<ReadThroughRegion>& read_through)
       REQUIRES(mutex_);
   // Reads [offset, offset + size), clipped to the file, into |region| (made
@@ -262,9 +264,18 @@ class ManagerCore {
   bool prefetch_running_ GUARDED_BY(mutex_) = false;
   bool prefetch_unavailable_ GUARDED_BY(mutex_) = false;  // no thread could start
   bool stopping_ GUARDED_BY(mutex_) = false;
-  std::condition_variable_any prefetch_wakeup_;  // a job queued, or stopping
-  std::condition_variable_any prefetch_idle_;    // no job queued or running
-  std::thread prefetcher_;  // started at the first job, joined by the destructor
+  // The prefetcher's thread, made at the first job by process
+  // prefetcher_process_ and joined by the destructor. A child made by fork()
+  // has no such thread, and its copies of the condition variables may count
+  // the parent's thread as a waiter: there the thread is given no work, and
+  // this is left behind rather than destroyed.
+  struct PrefetchThread {
+    std::condition_variable_any wakeup;  // a job queued, or stopping
+    std::condition_variable_any idle;    // no job queued or running
+    std::thread thread;
+  };
+  std::unique_ptr<PrefetchThread> prefetcher_ GUARDED_BY(mutex_);
+  std::uint64_t prefetcher_process_ GUARDED_BY(mutex_) = 0;
   // The counts but the ones lru_ and adaptive_ keep.
   ManagerStats stats_ GUARDED_BY(mutex_);
 };
