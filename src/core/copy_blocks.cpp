@@ -1,5 +1,6 @@
-// The blocks copy windows are read into, for both ports
-// (port/posix/mapping.cpp and port/windows/mapping.cpp).
+// The blocks copy windows are read into, and read_copy(), for both ports
+// (whose read_exactly() does the read: port/posix/mapping.cpp and
+// port/windows/mapping.cpp).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "port/mapping.hpp"
 #include "port/memory.hpp"
+#include "util/check.hpp"
 
 namespace smmap::detail {
 namespace {
@@ -154,6 +156,19 @@ void free_copy(const std::byte* bytes, std::size_t size) noexcept {
   const std::size_t index = CopyBlocks::class_of(size);
   if (index < CopyBlocks::kClasses) return copy_blocks().give(index, block);
   ::operator delete[](block, kCopyAlignment);
+}
+
+Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
+  SMMAP_DCHECK(size > 0);
+  // Not value-initialised: the read writes every byte or the block is freed.
+  std::byte* bytes = allocate_copy(size);
+  try {
+    read_exactly(file, what, ofs, {bytes, size});
+  } catch (...) {
+    free_copy(bytes, size);
+    throw;
+  }
+  return Mapping{{bytes, size}, true};
 }
 
 }  // namespace smmap::detail

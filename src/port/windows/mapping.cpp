@@ -49,19 +49,6 @@ void read_exactly(NativeFile file, const std::string& what, std::uint64_t ofs,
   }
 }
 
-Mapping read_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
-  SMMAP_DCHECK(size > 0);
-  // Not value-initialised: the read writes every byte or the block is freed.
-  std::byte* bytes = allocate_copy(size);
-  try {
-    read_exactly(file, what, ofs, {bytes, size});
-  } catch (...) {
-    free_copy(bytes, size);
-    throw;
-  }
-  return Mapping{{bytes, size}, true};
-}
-
 Mapping map_or_copy(NativeFile file, const std::string& what, std::uint64_t ofs, std::size_t size) {
   SMMAP_DCHECK(ofs % system_allocation_granularity() == 0 && size > 0);
   // A section of the whole file; the view keeps it alive after its handle
