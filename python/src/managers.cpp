@@ -115,7 +115,17 @@ void bind_managers(py::module_& m) {
           [](StaticWindowMapManager& manager, py::handle bytes) {
             manager.set_max_copy_memory(to_size(bytes, "bytes"));
           },
-          py::arg("bytes"));
+          py::arg("bytes"))
+      .def("max_open_descriptors", &StaticWindowMapManager::max_open_descriptors)
+      .def(
+          "set_max_open_descriptors",
+          [](StaticWindowMapManager& manager, py::handle count) {
+            const std::uint64_t wanted = to_size(count, "count");
+            manager.set_max_open_descriptors(
+                static_cast<std::size_t>(std::min<std::uint64_t>(wanted, SIZE_MAX)));
+          },
+          py::arg("count"))
+      .def("num_open_descriptors", &StaticWindowMapManager::num_open_descriptors);
 
   py::class_<SlidingWindowMapManager, StaticWindowMapManager>(
       m, "SlidingWindowMapManager",

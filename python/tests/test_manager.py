@@ -291,3 +291,32 @@ def test_copy_budget(make_file):
     assert s.copy_budget_full == 0  # one cursor pins one window at most
     with pytest.raises(ValueError):
         manager.set_max_copy_memory(-1)
+
+
+def test_descriptor_budget(tmp_path):
+    manager = SlidingWindowMapManager(window_size=4 * G, max_memory_size=64 * G)
+    assert manager.max_open_descriptors() >= 1
+    manager.set_max_open_descriptors(2)
+    assert manager.max_open_descriptors() == 2
+    # Five files that differ: file i holds file_bytes shifted by i.
+    contents = [file_bytes(16 * G + 5)[i:i + 16 * G] for i in range(5)]
+    paths = []
+    for i, content in enumerate(contents):
+        path = tmp_path / f"data{i}"
+        path.write_bytes(content)
+        paths.append(str(path))
+    cursors = [manager.make_cursor(path) for path in paths]
+    for round_ in range(2):
+        for i, cursor in enumerate(cursors):
+            ofs = (round_ * 5 + i) * 3 * G + 7
+            expected = contents[i][ofs:ofs + 64]
+            assert cursor.use_region(ofs, 64).buffer().tobytes() == expected
+            assert manager.num_open_descriptors() <= 2
+    s = manager.stats()
+    assert s.descriptor_closes >= 3 and s.descriptor_reopens >= 3
+    manager.set_max_open_descriptors(1)
+    assert manager.num_open_descriptors() == 1
+    manager.set_max_open_descriptors(0)  # at least one, as in C++
+    assert manager.max_open_descriptors() == 1
+    with pytest.raises(ValueError):
+        manager.set_max_open_descriptors(-1)
