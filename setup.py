@@ -1,4 +1,5 @@
-"""Builds the extension smmap._smmap with CMake; the metadata is in pyproject.toml.
+"""Builds the extension smmap._smmap with CMake; the metadata is in pyproject.toml,
+but for the version, which is the CMake project's.
 
 The CMake project at the repository root builds the library and the binding;
 here only the target smmap_python is built, in a build tree of its own under
@@ -7,6 +8,7 @@ Environment: CMAKE (the cmake program, default "cmake"), SMMAP_BUILD_JOBS
 (parallel jobs, default the CPU count), SMMAP_CMAKE_ARGS (more -D options).
 """
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -16,6 +18,12 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def project_version():
+    """The project's one version, from project(smmap VERSION x.y.z) in CMakeLists.txt."""
+    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as cmake:
+        return re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake.read()).group(1)
 
 
 class CMakeBuild(build_ext):
@@ -40,4 +48,4 @@ class CMakeBuild(build_ext):
         shutil.copyfile(built, target)
 
 
-setup(ext_modules=[Extension("smmap._smmap", sources=[])], cmdclass={"build_ext": CMakeBuild})
+setup(version=project_version(), ext_modules=[Extension("smmap._smmap", sources=[])], cmdclass={"build_ext": CMakeBuild})

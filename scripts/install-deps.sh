@@ -11,9 +11,10 @@ declare -A group=(
   [run]="cmake make g++"
   # `make test`: the C++ tests, the micro-benchmarks (built, not run), the
   # Python module and its tests (against the reference smmap and gitdb, with
-  # a repository made by git), and the command-line tests.
+  # a repository made by git), the command-line tests, the install tests
+  # (pkg-config) and the manual page's (groff).
   [test]="run libgtest-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest
-          python3-smmap python3-gitdb git"
+          python3-smmap python3-gitdb git pkgconf groff-base"
   # `make bench`, `make bench-python`: the chart.
   [bench]="test python3-matplotlib"
   # `make test-asan`, `make test-tsan`: the C++ and command-line tests.

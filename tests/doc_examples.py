@@ -4,7 +4,8 @@
 ctest runs it twice (tests/CMakeLists.txt):
 
   doc_examples.py --headers ...   the example that opens each public header,
-                                  include/smmap/*.hpp
+                                  include/smmap/*.hpp, and each template of a
+                                  generated one, include/smmap/*.hpp.in
   doc_examples.py --markdown ...  every ```cpp block of README.md and docs/*.md
 
 Where the examples are found:
@@ -128,7 +129,7 @@ class Runner:
         binary = directory / "example"
         compile_command = [self.args.cxx, *shlex.split(self.args.cxx_flags), "-std=c++20",
                            "-UNDEBUG", "-Wall", "-Wextra", "-Werror", "-Wno-unused-variable",
-                           "-Wno-unused-but-set-variable", f"-I{self.args.include}",
+                           "-Wno-unused-but-set-variable", *[f"-I{include}" for include in self.args.include],
                            str(source), self.args.library, "-pthread",
                            f"-Wl,-rpath,{Path(self.args.library).parent}", "-o", str(binary)]
         built = subprocess.run(compile_command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -172,7 +173,8 @@ def main() -> int:
     parser.add_argument("--source-dir", required=True, type=Path)
     parser.add_argument("--cxx", required=True, help="the C++ compiler")
     parser.add_argument("--cxx-flags", default="", help="flags the library was built with")
-    parser.add_argument("--include", required=True, help="the public include directory")
+    parser.add_argument("--include", required=True, action="append",
+                        help="a public include directory (the sources', the generated)")
     parser.add_argument("--library", required=True, help="the built library")
     parser.add_argument("--emulator", default="", help="runs the programs (32-bit builds)")
     args = parser.parse_args()
@@ -180,7 +182,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="smmap-doc-examples-") as work:
         runner = Runner(args, Path(work))
         if args.headers:
-            headers = sorted((args.source_dir / "include" / "smmap").glob("*.hpp"))
+            # Generated headers by their template (version.hpp.in).
+            headers = sorted([*(args.source_dir / "include" / "smmap").glob("*.hpp"),
+                              *(args.source_dir / "include" / "smmap").glob("*.hpp.in")])
             for header in headers:
                 name = header.relative_to(args.source_dir).as_posix()
                 lines = header_example(header)
@@ -188,7 +192,8 @@ def main() -> int:
                     runner.failures.append(name)
                     print(f"FAILED: {name} opens with no example ({EXAMPLE_LINE!r} lines)")
                     continue
-                runner.check(name, program_text(lines, name, f"smmap/{header.name}"))
+                included = header.name.removesuffix(".in")
+                runner.check(name, program_text(lines, name, f"smmap/{included}"))
         else:
             documents = [args.source_dir / "README.md",
                          *sorted((args.source_dir / "docs").glob("*.md"))]

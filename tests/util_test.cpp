@@ -1,9 +1,23 @@
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include <smmap/smmap.hpp>
 
 namespace smmap {
 namespace {
+
+TEST(UtilTest, TheVersionIsTheProjects) {
+  // The library linked and the headers are the project's version (CMake
+  // passes it as SMMAP_PROJECT_VERSION to this test).
+  EXPECT_STREQ(smmap::version(), SMMAP_PROJECT_VERSION);
+  EXPECT_STREQ(SMMAP_VERSION_STRING, SMMAP_PROJECT_VERSION);
+  EXPECT_EQ(std::to_string(SMMAP_VERSION_MAJOR) + "." + std::to_string(SMMAP_VERSION_MINOR) + "." +
+                std::to_string(SMMAP_VERSION_PATCH),
+            SMMAP_PROJECT_VERSION);
+  EXPECT_EQ(SMMAP_VERSION,
+            SMMAP_VERSION_MAJOR * 10000 + SMMAP_VERSION_MINOR * 100 + SMMAP_VERSION_PATCH);
+}
 
 TEST(UtilTest, AlignToMmapRoundsToGranularity) {
   EXPECT_EQ(align_to_mmap(1, false), 0u);

@@ -11,6 +11,7 @@
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "options.hpp"
+#include "smmap/version.hpp"
 
 namespace smmap::tools {
 namespace {
@@ -60,9 +61,20 @@ void print_usage(std::FILE* out) {
   }
   std::fputs(
       "\n"
+      "`smmap --version` prints the version.\n"
       "Sizes take binary units: 4096, 64K, 1M, 64MiB, 2G.\n"
       "Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n",
       out);
+}
+
+// The library's version, which is the command's (one version for the whole
+// project); a program run with another shared library than it was built
+// with says both.
+void print_version() {
+  std::printf("smmap %s\n", smmap::version());
+  if (std::string_view(smmap::version()) != SMMAP_VERSION_STRING) {
+    std::printf("built with the headers of smmap %s\n", SMMAP_VERSION_STRING);
+  }
 }
 
 bool is_help(std::string_view arg) {
@@ -90,6 +102,11 @@ int dispatch(const Args& args) {
   const std::string& name = args[0];
   const Args rest(args.begin() + 1, args.end());
   if (is_help(name)) return help({});
+  if (name == "--version") {
+    if (rest.size() > 0) throw UsageError("--version takes no arguments");
+    print_version();
+    return 0;
+  }
   if (name == "help") return help(rest);
   const Command* command = find_command(name);
   if (command == nullptr) throw UsageError("no command '" + name + "'; see 'smmap --help'");

@@ -29,10 +29,11 @@
 #include <span>
 
 #include "smmap/cursor.hpp"
+#include "smmap/export.hpp"
 
 namespace smmap {
 
-class SlidingWindowMapBuffer {
+class SMMAP_API SlidingWindowMapBuffer {
  public:
   static constexpr std::uint64_t kToEnd = std::numeric_limits<std::uint64_t>::max();
 

@@ -34,6 +34,7 @@
 #include <memory>
 #include <span>
 
+#include "smmap/export.hpp"
 #include "smmap/region.hpp"
 #include "smmap/region_list.hpp"
 #include "smmap/util.hpp"
@@ -48,7 +49,7 @@ class ManagedRegion;
 class ReadThroughRegion;
 }  // namespace detail
 
-class WindowCursor {
+class SMMAP_API WindowCursor {
  public:
   // An unassociated cursor: no file, never valid.
   WindowCursor() noexcept;

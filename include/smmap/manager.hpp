@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "smmap/cursor.hpp"
+#include "smmap/export.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
 
@@ -59,7 +60,7 @@ inline constexpr bool kAdaptiveByDefault = true;
 inline constexpr std::uint64_t kDefaultMaxCopyMemory =
     (sizeof(void*) >= 8 ? 64 : 16) * std::uint64_t{1024 * 1024};
 
-class StaticWindowMapManager {
+class SMMAP_API StaticWindowMapManager {
  public:
   // window_size: 0 maps whole files; negative picks the default (1024 MiB on
   //   64-bit, 64 MiB on 32-bit); positive is rounded up to a multiple of
@@ -205,7 +206,7 @@ class StaticWindowMapManager {
   std::shared_ptr<detail::ManagerCore> core_;
 };
 
-class SlidingWindowMapManager : public StaticWindowMapManager {
+class SMMAP_API SlidingWindowMapManager : public StaticWindowMapManager {
  public:
   // The arguments are the static manager's; window_size defaults to -1 (the
   // architecture's default window), and windows slide to where they are needed.

@@ -22,11 +22,12 @@
 #include <cstdint>
 #include <span>
 
+#include "smmap/export.hpp"
 #include "smmap/util.hpp"
 
 namespace smmap {
 
-class MapRegion {
+class SMMAP_API MapRegion {
  public:
   // Maps [ofs, ofs + size) of the file, clipped to the file's end; size 0
   // maps from |ofs| to the end, as in smmap. A path is opened read-only for

@@ -21,11 +21,12 @@
 #include <cstdint>
 #include <utility>
 
+#include "smmap/export.hpp"
 #include "smmap/util.hpp"
 
 namespace smmap {
 
-class MapRegionList {
+class SMMAP_API MapRegionList {
  public:
   // Reads the size of |source|. A path is opened read-only and closed again.
   // Throws std::system_error naming the file when it cannot be opened or is

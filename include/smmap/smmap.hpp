@@ -21,4 +21,5 @@
 #include "smmap/region_list.hpp"
 #include "smmap/stats.hpp"
 #include "smmap/util.hpp"
+#include "smmap/version.hpp"
 #include "smmap/window.hpp"

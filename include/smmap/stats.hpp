@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <iosfwd>
 
+#include "smmap/export.hpp"
+
 namespace smmap {
 
 struct ManagerStats {
@@ -130,6 +132,6 @@ inline constexpr ManagerStatsField kManagerStatsFields[] = {
 };
 
 // One line per counter, "name: value".
-std::ostream& operator<<(std::ostream& out, const ManagerStats& stats);
+SMMAP_API std::ostream& operator<<(std::ostream& out, const ManagerStats& stats);
 
 }  // namespace smmap

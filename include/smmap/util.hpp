@@ -14,6 +14,8 @@
 #include <string>
 #include <variant>
 
+#include "smmap/export.hpp"
+
 namespace smmap {
 
 // Where a file's bytes come from: a path the library opens read-only, or a
@@ -21,11 +23,11 @@ namespace smmap {
 using PathOrFd = std::variant<std::filesystem::path, int>;
 
 // A readable description of |source| for messages: the path, or "fd N".
-std::string describe(const PathOrFd& source);
+SMMAP_API std::string describe(const PathOrFd& source);
 
 // The granularity of mapping offsets on this system: the page size on POSIX,
 // the allocation granularity (64 KiB) on Windows.
-std::uint64_t allocation_granularity() noexcept;
+SMMAP_API std::uint64_t allocation_granularity() noexcept;
 
 // smmap's name for allocation_granularity(), fixed at program start.
 inline const std::uint64_t ALLOCATIONGRANULARITY = allocation_granularity();

@@ -16,13 +16,14 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "smmap/export.hpp"
 #include "smmap/util.hpp"
 
 namespace smmap {
 
 class MapRegion;
 
-struct MapWindow {
+struct SMMAP_API MapWindow {
   std::uint64_t ofs = 0;   // first byte of the window in the file
   std::uint64_t size = 0;  // bytes in the window
 

@@ -5,8 +5,10 @@ smmap.util, smmap.buf, smmap.test.lib) and names. See docs/python.md for the
 differences.
 """
 
-# The distribution's version too (pyproject.toml reads it): smmap's API level.
-__version__ = "5.0.2"
+# The project's one version (CMakeLists.txt), which the distribution's
+# metadata, the C++ headers and `smmap --version` carry too; its major is
+# smmap's API level (docs/design.md, "Versions and the ABI").
+from ._smmap import __version__  # noqa: E402
 version_info = tuple(int(part) for part in __version__.split("."))
 
 #: True: this smmap is the C++-backed one (the pure-Python smmap lacks it).

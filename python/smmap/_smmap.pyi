@@ -5,6 +5,7 @@ from typing import Any, Iterator, Optional, SupportsIndex, Type, Union, overload
 _PathOrFd = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]", int]
 
 ALLOCATIONGRANULARITY: int
+__version__: str
 
 def is_64_bit() -> bool: ...
 

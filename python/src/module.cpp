@@ -5,6 +5,7 @@
 #include "map_view.hpp"
 #include "objects.hpp"
 #include "smmap/smmap.hpp"
+#include "smmap/version.hpp"
 
 PYBIND11_MODULE(_smmap, m) {
   using namespace smmap::python;
@@ -17,5 +18,6 @@ PYBIND11_MODULE(_smmap, m) {
   bind_managers(m);
   bind_regions(m);
   m.attr("ALLOCATIONGRANULARITY") = smmap::ALLOCATIONGRANULARITY;
+  m.attr("__version__") = SMMAP_VERSION_STRING;
   m.def("is_64_bit", &smmap::is_64_bit);
 }

@@ -1,5 +1,8 @@
 """The package as smmap's users see it: module layout, names, the tutorial."""
 import importlib
+import importlib.metadata
+import re
+from pathlib import Path
 
 import smmap
 from smmap.test.lib import FileCreator, TestBase, byte_at, file_bytes
@@ -25,6 +28,21 @@ def test_module_layout_and_names():
     assert smmap.StaticWindowMapManager.WindowCursorCls is smmap.WindowCursor
     assert issubclass(TestBase, __import__("unittest").TestCase)
     assert TestBase.k_window_test_size == 1000 * 1000 * 8 + 5195
+
+
+def test_the_version_is_the_projects():
+    cmake = (Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
+    version = re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake).group(1)
+    assert smmap.__version__ == version
+    assert smmap.version_info == tuple(int(part) for part in version.split("."))
+    assert smmap._smmap.__version__ == version
+    # Installed (pip, a wheel, an sdist): the distribution's metadata says the same.
+    try:
+        distribution = importlib.metadata.distribution("smmap")
+    except importlib.metadata.PackageNotFoundError:
+        return  # the build tree, with no smmap installed
+    if Path(distribution.locate_file("smmap/__init__.py")).resolve() == Path(smmap.__file__).resolve():
+        assert distribution.version == version
 
 
 def test_file_creator_writes_offset_dependent_bytes():

@@ -1,5 +1,6 @@
 """Usage texts: every command has one, and docs/cli.md says what they say."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,15 @@ def test_accepted_manager_options_are_in_the_usage(tmp_path, command, option):
     synopsis, _, details = usage(command).partition("\n\n")
     assert f"[{option} " in synopsis
     assert re.search(rf"^  {option} ", details, re.MULTILINE), details
+
+
+def test_version_is_the_projects():
+    cmake = (Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
+    version = re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake).group(1)
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"smmap {version}\n"
+    assert result.stderr == ""
+    extra = run("--version", "scan")
+    assert extra.returncode == 2
+    assert extra.stderr.startswith("smmap: --version takes no arguments")
