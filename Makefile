@@ -42,7 +42,7 @@ format: deps-format
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-m32 build-fuzz build-thread-safety build-python build-windows dist
+	rm -rf $(BUILD) build-asan build-tsan build-m32 build-fuzz build-thread-safety build-python build-windows build-deb dist
 
 # The C++ tests under sanitizers, each build in its own directory
 # (build-asan, build-tsan); the consumer tests, which link an uninstrumented
@@ -169,16 +169,65 @@ GITDB_NEEDS_FIXTURES = test_example.py::TestExamples::test_base test_pack.py::Te
 test-python-install: deps-python-install
 	rm -rf $(INSTALL_VENV)
 	$(MAKE) --no-print-directory python-install VENV=$(INSTALL_VENV)
-	@# pip check sees Debian's whole dist-packages too; what concerns smmap must be clean
-	$(INSTALL_VENV)/bin/pip check | { ! grep -i smmap; }
-	@# Debian's gitdb lists no requirements; upstream gitdb 4.0.9 asks smmap>=3.0.1,<6
-	$(INSTALL_VENV)/bin/python -c 'from importlib.metadata import version; from packaging.specifiers import \
-	  SpecifierSet; assert version("smmap") in SpecifierSet(">=3.0.1,<6"), version("smmap")'
-	cd $(INSTALL_VENV) && bin/python -c 'import smmap, sys; assert smmap.__file__.startswith(sys.prefix), smmap.__file__'
-	cd $(INSTALL_VENV) && bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/python/tests
-	cd $(INSTALL_VENV) && bin/python -m pytest -q -p no:cacheprovider --pyargs gitdb.test \
-	  $(addprefix --deselect ,$(GITDB_NEEDS_FIXTURES))
+	$(call check_installed_python,$(INSTALL_VENV))
 
+# The checks of the package installed in the virtual environment $(1).
+define check_installed_python
+	@# pip check sees Debian's whole dist-packages too; what concerns smmap must be clean
+	$(1)/bin/pip check | { ! grep -i smmap; }
+	@# Debian's gitdb lists no requirements; upstream gitdb 4.0.9 asks smmap>=3.0.1,<6
+	$(1)/bin/python -c 'from importlib.metadata import version; from packaging.specifiers import \
+	  SpecifierSet; assert version("smmap") in SpecifierSet(">=3.0.1,<6"), version("smmap")'
+	cd $(1) && bin/python -c 'import smmap, sys; assert smmap.__file__.startswith(sys.prefix), smmap.__file__'
+	cd $(1) && bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/python/tests
+	cd $(1) && bin/python -m pytest -q -p no:cacheprovider --pyargs gitdb.test \
+	  $(addprefix --deselect ,$(GITDB_NEEDS_FIXTURES))
+endef
+
+# The Python distributions, built offline with Debian's tools (python3 -m
+# build, no isolation) into dist/: `make sdist` the source archive,
+# `make wheel` the wheel of this machine's Python and platform.
+# `make test-python-dist` builds both as a distributor does (the sdist, then
+# the wheel from the unpacked sdist, so the sdist must be complete), installs
+# each into a fresh virtual environment, and runs the checks above.
+DIST ?= dist
+DIST_TEST = $(BUILD)/python-dist
+PYTHON_BUILD = SMMAP_BUILD_JOBS=$(JOBS) $(PYTHON) -m build --no-isolation
+.PHONY: sdist wheel test-python-dist
+sdist: deps-python-install
+	$(PYTHON_BUILD) --sdist --outdir $(DIST) .
+wheel: deps-python-install
+	$(PYTHON_BUILD) --wheel --outdir $(DIST) .
+test-python-dist: deps-python-install
+	rm -rf $(DIST_TEST)
+	$(PYTHON_BUILD) --outdir $(DIST_TEST)/dist .
+	$(PYTHON) -m venv --system-site-packages $(DIST_TEST)/venv-sdist
+	SMMAP_BUILD_JOBS=$(JOBS) $(DIST_TEST)/venv-sdist/bin/pip install $(PIP_INSTALL) $(DIST_TEST)/dist/smmap-*.tar.gz
+	$(call check_installed_python,$(DIST_TEST)/venv-sdist)
+	$(PYTHON) -m venv --system-site-packages $(DIST_TEST)/venv-wheel
+	$(DIST_TEST)/venv-wheel/bin/pip install $(PIP_INSTALL) $(DIST_TEST)/dist/smmap-*.whl
+	$(call check_installed_python,$(DIST_TEST)/venv-wheel)
+
+
+# Debian packages (debian/): libsmmap0 (the shared library), libsmmap-dev
+# (headers, static library, CMake and pkg-config files) and smmap-tools (the
+# command and its manual page), built by dpkg-buildpackage from a copy of the
+# checkout in build-deb/ (the .debs land there, not beside the checkout) and
+# checked by lintian, which must report no error. `make test-deb` installs
+# them, builds and runs a consumer against them, and removes them again
+# (scripts/test-deb.sh).
+DEB_DIR = build-deb
+.PHONY: deb test-deb
+deb: deps-deb
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/smmap
+	git ls-files --cached --others --exclude-standard | while IFS= read -r f; do \
+	  [ -e "$$f" ] && printf '%s\n' "$$f"; done | tar -cf - -T - | tar -xf - -C $(DEB_DIR)/smmap
+	cd $(DEB_DIR)/smmap && DEB_BUILD_OPTIONS=parallel=$(JOBS) dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(DEB_DIR)/*.changes
+
+test-deb: deb
+	scripts/test-deb.sh $(DEB_DIR)
 
 # The library built by clang with its thread-safety analysis as errors: every
 # member marked GUARDED_BY is touched only with its mutex held, and every

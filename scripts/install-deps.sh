@@ -37,6 +37,9 @@ declare -A group=(
                     python3-packaging python3-nose"
   # `make bench-gitdb`: GitPython walks the generated repository.
   [bench-gitdb]="test python3-git"
+  # `make deb`, `make test-deb`: Debian's packaging tools, lintian, and git
+  # to copy the checkout.
+  [deb]="run debhelper dpkg-dev build-essential lintian git man-db"
   # `make format`.
   [format]="clang-format"
 )

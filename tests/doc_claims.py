@@ -25,6 +25,12 @@ ctest runs one check per test (tests/CMakeLists.txt):
       Markdown links; and every test of tests/documented_behaviour_test.cpp
       is named in the docs, as that file says.
 
+  doc_claims.py versions                      (doc_versions)
+      The project's one version, project(smmap VERSION ...) in
+      CMakeLists.txt, is the one debian/changelog releases, and every version
+      of the project that README.md and docs/*.md quote ("5.1.0", "smmap
+      5.1.0", "smmap-5.1.0.tar.gz", "_5.1.0_") is it.
+
 Each check prints one line per claim ("ok: ..." or "FAILED: ...") and exits
 1 when any failed.
 """
@@ -471,11 +477,28 @@ def check_references():
                f"tests/documented_behaviour_test.cpp: {suite}.{test} is named in the docs")
 
 
+def check_versions():
+    version = re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", read("CMakeLists.txt")).group(1)
+    changelog = re.match(r"smmap \(([^)]+)\)", read("debian/changelog")).group(1)
+    report(changelog == version, f"debian/changelog releases {changelog}, CMakeLists.txt says {version}")
+    # Versions of this project: a bare x.y.z with the project's major, and
+    # the file names and words that carry one.
+    major = version.split(".")[0]
+    quoted = re.compile(rf"(?<![\d.])({major}\.\d+\.\d+)(?![\d.])")
+    for path, text in docs().items():
+        for line_number, line in enumerate(text.splitlines(), 1):
+            for match in quoted.finditer(line):
+                ok = match.group(1) == version
+                if not ok and re.search(r"python3-smmap|smmap [<>=]|upstream", line):
+                    continue  # the reference smmap's versions, not this project's
+                report(ok, f"{path}:{line_number} quotes version {match.group(1)}")
+
+
 def main():
     global SOURCE_DIR
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("check", choices=["cli-options", "make-targets", "constants",
-                                          "references"])
+                                          "references", "versions"])
     parser.add_argument("--source-dir", type=Path, default=SOURCE_DIR)
     parser.add_argument("--smmap", help="the smmap program (cli-options)")
     args = parser.parse_args()
@@ -486,6 +509,8 @@ def main():
         check_make_targets()
     elif args.check == "constants":
         check_constants()
+    elif args.check == "versions":
+        check_versions()
     else:
         check_references()
     print(f"{len(failures)} failed")

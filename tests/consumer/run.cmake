@@ -10,9 +10,15 @@
 #                     does); consumers through find_package() (the default,
 #                     each component) and pkg-config. The library must have
 #                     its SONAME and export nothing of smmap::detail.
+#   installed         the library installed in PREFIX (Debian's packages in
+#                     /usr): the same checks and consumers as shared.
 # Each consumer must run, and link the kind of library it asked for.
 file(REMOVE_RECURSE ${WORK_DIR})
-set(prefix ${WORK_DIR}/prefix)
+if(MODE STREQUAL "installed")
+  set(prefix ${PREFIX})
+else()
+  set(prefix ${WORK_DIR}/prefix)
+endif()
 
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE result OUTPUT_VARIABLE output
@@ -72,28 +78,10 @@ function(consumer_by_pkg_config name kind)
   check_consumer(${program} ${kind})
 endfunction()
 
-set(install_static ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component library)
-
-if(MODE STREQUAL "add_subdirectory")
-  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/build
-      -DCMAKE_BUILD_TYPE=Release -DSMMAP_SOURCE_DIR=${SOURCE_DIR})
-  run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
-  check_consumer(${WORK_DIR}/build/consumer static)
-elseif(MODE STREQUAL "static")
-  run(${install_static})
-  consumer_by_cmake(cmake "" static)
-  consumer_by_cmake(cmake_static static static)
-  consumer_by_pkg_config(pkg_config static)
-elseif(MODE STREQUAL "shared")
-  # The library alone, shared, as a packager builds it.
-  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/library -DCMAKE_BUILD_TYPE=Release
-      -DBUILD_SHARED_LIBS=ON -DSMMAP_INSTALL=ON -DSMMAP_BUILD_TESTS=OFF -DSMMAP_BUILD_TOOLS=OFF
-      -DSMMAP_BUILD_EXAMPLES=OFF -DSMMAP_BUILD_BENCHMARKS=OFF -DSMMAP_BUILD_PYTHON=OFF
-      -DCMAKE_INSTALL_LIBDIR=${LIBDIR})
-  run(${CMAKE_COMMAND} --build ${WORK_DIR}/library -j 2)
-  run(${CMAKE_COMMAND} --install ${WORK_DIR}/library --prefix ${prefix} --component library)
-  run(${install_static})
-
+# The shared library in the prefix: libsmmap.so.0 with its SONAME and the
+# development link libsmmap.so; it exports the public API and nothing of
+# smmap::detail.
+function(check_shared_library)
   set(library ${prefix}/${LIBDIR}/libsmmap.so.0)
   if(NOT EXISTS ${library} OR NOT IS_SYMLINK ${prefix}/${LIBDIR}/libsmmap.so)
     message(FATAL_ERROR "no libsmmap.so.0 and libsmmap.so link in ${prefix}/${LIBDIR}")
@@ -124,9 +112,39 @@ elseif(MODE STREQUAL "shared")
     endif()
   endforeach()
   message(STATUS "libsmmap.so.0 exports ${count} symbols, none of smmap::detail")
+endfunction()
+
+set(install_static ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component library)
+
+if(MODE STREQUAL "add_subdirectory")
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/build
+      -DCMAKE_BUILD_TYPE=Release -DSMMAP_SOURCE_DIR=${SOURCE_DIR})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
+  check_consumer(${WORK_DIR}/build/consumer static)
+elseif(MODE STREQUAL "static")
+  run(${install_static})
+  consumer_by_cmake(cmake "" static)
+  consumer_by_cmake(cmake_static static static)
+  consumer_by_pkg_config(pkg_config static)
+elseif(MODE STREQUAL "shared")
+  # The library alone, shared, as a packager builds it.
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/library -DCMAKE_BUILD_TYPE=Release
+      -DBUILD_SHARED_LIBS=ON -DSMMAP_INSTALL=ON -DSMMAP_BUILD_TESTS=OFF -DSMMAP_BUILD_TOOLS=OFF
+      -DSMMAP_BUILD_EXAMPLES=OFF -DSMMAP_BUILD_BENCHMARKS=OFF -DSMMAP_BUILD_PYTHON=OFF
+      -DCMAKE_INSTALL_LIBDIR=${LIBDIR})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/library -j 2)
+  run(${CMAKE_COMMAND} --install ${WORK_DIR}/library --prefix ${prefix} --component library)
+  run(${install_static})
+
+  check_shared_library()
 
   consumer_by_cmake(cmake "" shared)
   consumer_by_cmake(cmake_shared shared shared)
+  consumer_by_cmake(cmake_static static static)
+  consumer_by_pkg_config(pkg_config shared)
+elseif(MODE STREQUAL "installed")
+  check_shared_library()
+  consumer_by_cmake(cmake "" shared)
   consumer_by_cmake(cmake_static static static)
   consumer_by_pkg_config(pkg_config shared)
 else()
