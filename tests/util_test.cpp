@@ -1,4 +1,9 @@
+#include <cstdlib>
 #include <string>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include <gtest/gtest.h>
 
@@ -31,6 +36,15 @@ TEST(UtilTest, GranularityIsThePageSize) {
   EXPECT_EQ(ALLOCATIONGRANULARITY, allocation_granularity());
   EXPECT_GE(ALLOCATIONGRANULARITY, 4096u);
   EXPECT_EQ(ALLOCATIONGRANULARITY & (ALLOCATIONGRANULARITY - 1), 0u);
+#ifndef _WIN32
+  // The page size the tests run the library at (the page_size_* tests).
+  const char* pretend = std::getenv("SMMAP_TEST_PAGE_SIZE");
+  if (pretend != nullptr && *pretend != '\0') {
+    EXPECT_EQ(ALLOCATIONGRANULARITY, std::stoull(pretend));
+  } else {
+    EXPECT_EQ(ALLOCATIONGRANULARITY, static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)));
+  }
+#endif
 }
 
 TEST(UtilTest, Is64BitMatchesPointerWidth) {

@@ -16,10 +16,17 @@
 namespace smmap::detail {
 namespace {
 
-// Copies are page-aligned, like the mappings they stand in for.
-constexpr std::align_val_t kCopyAlignment{4096};
-
+// The smallest block: the smallest page of the systems the library runs on.
+// Where pages are larger (16 or 64 KiB on some ARM64 kernels), copy windows
+// are whole pages of that size and the smaller classes go unused.
 constexpr std::size_t kPage = 4096;
+
+// Copies start on a page, like the mappings they stand in for: a block of a
+// class is carved at a multiple of its size from a chunk aligned to its
+// size, so it is aligned to any page no larger than itself; a copy larger
+// than a chunk is aligned to kPage. Nothing depends on more: copies are read
+// with pread, never mapped or guarded.
+constexpr std::align_val_t kCopyAlignment{kPage};
 
 // Blocks for copy windows, in power-of-two sizes from one page to one chunk,
 // carved from 2 MiB chunks and reused, process-wide. Copy windows come and go

@@ -14,7 +14,9 @@
 namespace smmap::detail {
 namespace {
 
-// Touches one byte per page, as a scan does.
+// Touches one byte per page, as a scan does: per 4 KiB, the smallest page of
+// the systems the library runs on. Where pages are larger, the touches after
+// a page's first are hits, and cost what a scan's reads of it cost too.
 constexpr std::size_t kTouchStride = 4096;
 
 #ifdef SMMAP_TESTING

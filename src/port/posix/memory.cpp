@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <new>
 
+#include "system_calls.hpp"
+
 namespace smmap::detail {
 
 std::uint64_t system_allocation_granularity() noexcept {
   static const std::uint64_t granularity = [] {
-    const long page = ::sysconf(_SC_PAGESIZE);
+    const long page = system_calls().sysconf(_SC_PAGESIZE);
     return page > 0 ? static_cast<std::uint64_t>(page) : std::uint64_t{4096};
   }();
   return granularity;

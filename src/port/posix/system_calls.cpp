@@ -4,6 +4,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef SMMAP_TESTING
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#endif
+
 namespace smmap::detail {
 namespace {
 
@@ -11,7 +17,25 @@ int open_read_only(const char* path, int flags) {
   return ::open(path, flags);
 }
 
-SystemCalls real_system_calls() noexcept {
+#ifdef SMMAP_TESTING
+// sysconf() with the page size SMMAP_TEST_PAGE_SIZE pretends (system_calls.hpp).
+long sysconf_for_tests(int name) {
+  const long real = ::sysconf(name);
+  const char* pretend = name == _SC_PAGESIZE ? std::getenv("SMMAP_TEST_PAGE_SIZE") : nullptr;
+  if (pretend == nullptr || *pretend == '\0') return real;
+  char* end = nullptr;
+  const long size = std::strtol(pretend, &end, 10);
+  if (*end != '\0' || size <= 0 || (size & (size - 1)) != 0 || real <= 0 || size % real != 0) {
+    std::fprintf(stderr, "SMMAP_TEST_PAGE_SIZE=%s: not a power of two that is a multiple of %ld\n",
+                 pretend, real);
+    std::abort();
+  }
+  return size;
+}
+#endif
+
+// Constant: set before any static initializer asks for the page size.
+constexpr SystemCalls real_system_calls() noexcept {
   return SystemCalls{
       .open = open_read_only,
       .close = ::close,
@@ -20,13 +44,18 @@ SystemCalls real_system_calls() noexcept {
       .mmap = ::mmap,
       .munmap = ::munmap,
       .pread = ::pread,
+#ifdef SMMAP_TESTING
+      .sysconf = sysconf_for_tests,
+#else
+      .sysconf = ::sysconf,
+#endif
   };
 }
 
 #ifdef SMMAP_TESTING
-SystemCalls calls = real_system_calls();
+constinit SystemCalls calls = real_system_calls();
 #else
-const SystemCalls calls = real_system_calls();
+constinit const SystemCalls calls = real_system_calls();
 #endif
 
 }  // namespace

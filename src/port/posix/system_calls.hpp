@@ -29,6 +29,7 @@ struct SystemCalls {
   void* (*mmap)(void* hint, std::size_t length, int prot, int flags, int fd, off_t offset);
   int (*munmap)(void* address, std::size_t length);
   ssize_t (*pread)(int fd, void* out, std::size_t count, off_t offset);
+  long (*sysconf)(int name);
 };
 
 // The calls the port makes: the system's own in the library users link,
@@ -39,6 +40,14 @@ const SystemCalls& system_calls() noexcept;
 // In the library as its tests link it (smmap_testing): the calls in use, for
 // a test to replace while no manager is in use; reset_system_calls() puts
 // the system's own back.
+//
+// There, sysconf(_SC_PAGESIZE) answers what the environment variable
+// SMMAP_TEST_PAGE_SIZE says, when set: a power of two that is a multiple of
+// the real page size (16384, 65536), so that every rule that depends on the
+// page size (placement, copy windows, the page table, read-throughs) runs as
+// on a kernel with pages that large. Mappings at multiples of it are valid
+// mappings here too. The granularity is read once, at program start
+// (ALLOCATIONGRANULARITY), so the variable is set for the whole program.
 SystemCalls& replaceable_system_calls() noexcept;
 void reset_system_calls() noexcept;
 #endif
