@@ -4,14 +4,9 @@
 #    googletest) inside this build, as the packaged libgtest is 64-bit only;
 #    find_package(GTest) then finds these targets.
 #  - Where the kernel cannot run 32-bit programs (some sandboxes), tests run
-#    under qemu-i386 (package qemu-user), with SMMAP_TEST_EMULATED=1 set for
+#    under qemu-i386 (package qemu-user), with SMMAP_TEST_EMULATED=qemu-i386 set for
 #    them: the emulator cannot re-execute a program, so death tests fork only.
-include(FetchContent)
-set(GTEST_SOURCE_DIR /usr/src/googletest CACHE PATH "GoogleTest sources to build")
-FetchContent_Declare(GTest SOURCE_DIR ${GTEST_SOURCE_DIR} OVERRIDE_FIND_PACKAGE)
-set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
-set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
-FetchContent_MakeAvailable(GTest)
+include(${CMAKE_CURRENT_LIST_DIR}/googletest-from-source.cmake)
 
 if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR)
   set(probe_source ${CMAKE_BINARY_DIR}/m32_probe.cpp)
@@ -26,6 +21,6 @@ if(NOT DEFINED CMAKE_CROSSCOMPILING_EMULATOR)
       message(FATAL_ERROR "this machine cannot run 32-bit programs: install qemu-user")
     endif()
     message(STATUS "32-bit programs run under ${QEMU_I386}")
-    set(CMAKE_CROSSCOMPILING_EMULATOR ${QEMU_I386} -E SMMAP_TEST_EMULATED=1)
+    set(CMAKE_CROSSCOMPILING_EMULATOR ${QEMU_I386} -E SMMAP_TEST_EMULATED=qemu-i386)
   endif()
 endif()

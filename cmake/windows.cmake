@@ -7,13 +7,8 @@
 #  - Programs, the tests' discovery included, run under Wine (package wine64,
 #    whose loader /usr/lib/wine/wine64 is not on PATH), in a Wine prefix of
 #    this build directory (WINE_PREFIX), with Wine's own messages off.
-include(FetchContent)
-set(GTEST_SOURCE_DIR /usr/src/googletest CACHE PATH "GoogleTest sources to build")
-FetchContent_Declare(GTest SOURCE_DIR ${GTEST_SOURCE_DIR} OVERRIDE_FIND_PACKAGE)
-set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
-set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
 set(gtest_disable_pthreads ON CACHE BOOL "" FORCE)
-FetchContent_MakeAvailable(GTest)
+include(${CMAKE_CURRENT_LIST_DIR}/googletest-from-source.cmake)
 
 find_program(WINE64 wine64 PATHS /usr/lib/wine NO_DEFAULT_PATH)
 if(NOT WINE64)

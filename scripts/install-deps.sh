@@ -26,6 +26,10 @@ declare -A group=(
   # model (std::thread, std::mutex), GoogleTest's sources to build for
   # Windows, and Wine to run the programs.
   [windows]="cmake make g++-mingw-w64-x86-64-posix googletest wine64"
+  # `make test-arm64`: the ARM64 cross compiler, GoogleTest's sources to
+  # build for ARM64, qemu-aarch64 to run the programs, and what the
+  # command-line tests need (pytest; groff for the manual page's).
+  [arm64]="run g++-aarch64-linux-gnu googletest qemu-user python3-pytest groff-base"
   # `make fuzz`: libFuzzer and the sanitizer runtimes.
   [fuzz]="run clang-14 libclang-rt-14-dev"
   # `make test-thread-safety`: Clang's thread-safety analysis.

@@ -120,8 +120,8 @@ bool sigbus_handler_is(const struct sigaction& previous) {
 // The handler is the process's, and only a guarded copy installs it. The
 // death-test child re-runs this test alone, so no earlier copy installed it.
 TEST(DocumentedBehaviourDeathTest, TheSigbusHandlerIsInstalledAtTheFirstGuardedRead) {
-  SMMAP_SKIP_IF_EMULATED();
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("guarded", 64 * kKiB);
   EXPECT_EXIT(

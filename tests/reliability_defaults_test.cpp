@@ -64,7 +64,7 @@ class LargeFileTest : public ::testing::Test {
     for (std::uint64_t i = 0; i < 40; ++i) patches_.push_back(i * (kSize / 40));
     patches_.push_back(4 * kGiB - kPatch / 2);  // across the 32-bit boundary
     patches_.push_back(kSize - kPatch);
-    if (testing::running_emulated()) {
+    if (testing::emulated_32_bit()) {
       // qemu-i386 maps offsets past 4 GiB wrongly: stay below.
       std::erase_if(patches_, [](std::uint64_t at) { return at + kPatch > 4 * kGiB; });
     }
@@ -96,7 +96,7 @@ TEST_F(LargeFileTest, DefaultSlidingManagerReadsPastFourGiB) {
     EXPECT_GT(manager.stats().unmaps_by_eviction, 0u);
   }
 
-  if (testing::running_emulated()) return;
+  if (testing::emulated_32_bit()) return;
   SlidingWindowMapBuffer buf(cursor, 4 * kGiB - kPatch / 2);
   std::vector<std::byte> out(kPatch);
   ASSERT_EQ(buf.read(0, out), kPatch);
@@ -120,7 +120,7 @@ TEST_F(LargeFileTest, WholeFileMappingFitsOnlyIn64Bits) {
   EXPECT_EQ(manager.num_file_handles(), 0u);
   // A direct region of the whole file fails the same way; a window fits.
   EXPECT_THROW(MapRegion(PathOrFd(path_), 0, kSize), std::system_error);
-  const std::uint64_t at = testing::running_emulated() ? 0 : 4 * kGiB;
+  const std::uint64_t at = testing::emulated_32_bit() ? 0 : 4 * kGiB;
   MapRegion window(PathOrFd(path_), at, kPatch);
   EXPECT_TRUE(matches(window.buffer().first(kPatch / 2), at));
 }

@@ -48,8 +48,8 @@ bool died_of_sigbus(int status) {
 }
 
 TEST(GuardDeathTest, AfterASuccessfulGuardedCopyTheGuardIsDisarmed) {
-  SMMAP_SKIP_IF_EMULATED();
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   testing::TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
@@ -72,11 +72,13 @@ TEST(GuardDeathTest, AfterASuccessfulGuardedCopyTheGuardIsDisarmed) {
 // again: a SIGBUS that is not a guarded copy's, raised or from the kernel,
 // ends the process as it would without the library.
 TEST(GuardDeathTest, AfterAFaultTheGuardIsDisarmed) {
-  SMMAP_SKIP_IF_EMULATED();
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   testing::TempDir dir;
-  const auto path = dir.make_file("shrinks", 64 * kKiB);
   for (const bool raised : {true, false}) {
+    // A file of its own each time: a forked death test ("fast") truncates
+    // this process's file.
+    const auto path = dir.make_file(raised ? "raised" : "kernel", 64 * kKiB);
     EXPECT_EXIT(
         {
           SlidingWindowMapManager manager;

@@ -56,7 +56,7 @@ void truncate_file(const std::filesystem::path& path, std::uint64_t size) {
 }
 
 TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 256 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -80,7 +80,7 @@ TEST(TruncationTest, BufferReadThrowsEioNamingFileOffsetAndSize) {
 }
 
 TEST(TruncationTest, BytesBeforeTheNewEndStayReadable) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 256 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -100,7 +100,7 @@ TEST(TruncationTest, BytesBeforeTheNewEndStayReadable) {
 }
 
 TEST(TruncationTest, ManagerAndProcessKeepWorking) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 512 * kKiB);
   const auto other = dir.make_file("other", 300 * kKiB);
@@ -134,7 +134,7 @@ TEST(TruncationTest, ManagerAndProcessKeepWorking) {
 }
 
 TEST(TruncationTest, ManyThreadsFaultAtOnce) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 1024 * kKiB);
   SlidingWindowMapManager manager(64 * kKiB);
@@ -170,7 +170,7 @@ TEST(TruncationTest, ManyThreadsFaultAtOnce) {
 // The message names the first byte the truncation took, however the copy
 // ran into the lost pages (glibc's memcpy copies large blocks backwards).
 TEST(TruncationTest, MessageNamesTheFirstLostByte) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 2 * kMiB);
   SlidingWindowMapManager manager(2 * kMiB);
@@ -189,7 +189,7 @@ TEST(TruncationTest, MessageNamesTheFirstLostByte) {
 
 // The same for a manager given a descriptor: its current size comes from it.
 TEST(TruncationTest, MessageNamesTheFirstLostByteOfADescriptor) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 2 * kMiB);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -207,7 +207,7 @@ TEST(TruncationTest, MessageNamesTheFirstLostByteOfADescriptor) {
 }
 
 TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
-  SMMAP_SKIP_IF_EMULATED();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   MapRegion region(path, 0, 64 * kKiB);
@@ -230,12 +230,6 @@ TEST(TruncationTest, CopyOrFaultReportsTheLostByte) {
                std::system_error);
 }
 
-// Death tests re-execute the test program, so that our handler is not yet
-// installed when the test installs its own.
-void set_death_test_style() {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-}
-
 // A load from a span that the compiler cannot drop.
 __attribute__((noinline)) std::byte read_raw(const std::byte* at) {
   return *static_cast<const volatile std::byte*>(at);
@@ -244,8 +238,8 @@ __attribute__((noinline)) std::byte read_raw(const std::byte* at) {
 // Bytes read straight from a span are not guarded: that SIGBUS still ends
 // the process, as documented in cursor.hpp.
 TEST(TruncationDeathTest, RawSpanReadsAreNotGuarded) {
-  SMMAP_SKIP_IF_EMULATED();
-  set_death_test_style();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_DEATH(
@@ -268,8 +262,8 @@ void user_sigbus_handler(int) {
 // A SIGBUS that is not from a guarded copy reaches the handler that was
 // installed before ours.
 TEST(TruncationDeathTest, ForeignFaultsChainToThePreviousHandler) {
-  SMMAP_SKIP_IF_EMULATED();
-  set_death_test_style();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
@@ -344,8 +338,8 @@ bool dies_of_the_fault(int status) {
 // back: guarded copies still throw EIO; other faults reach it and then, as
 // ours hands them on, the handler that was there before ours.
 TEST(TruncationDeathTest, HandlerInstalledLaterThatHandsTheSignalBack) {
-  SMMAP_SKIP_IF_EMULATED();
-  set_death_test_style();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(
@@ -367,8 +361,8 @@ TEST(TruncationDeathTest, HandlerInstalledLaterThatHandsTheSignalBack) {
 // install_sigbus_handler() ours is on top again, guarded copies throw EIO and
 // other faults reach that handler.
 TEST(TruncationDeathTest, InstallAgainOverAHandlerInstalledLater) {
-  SMMAP_SKIP_IF_EMULATED();
-  set_death_test_style();
+  SMMAP_SKIP_IF_EMULATED_32_BIT();
+  testing::set_death_test_style();
   TempDir dir;
   const auto path = dir.make_file("shrinks", 64 * kKiB);
   EXPECT_EXIT(

@@ -31,7 +31,10 @@ class ManagedRegion final : public MapRegion {
 
   int client_count() const noexcept override { return 1 + pins(); }
   // Cursors pinning it. Written only by the manager's RegionLru, under the
-  // manager's mutex; read anywhere (client_count() is a snapshot).
+  // manager's mutex; read anywhere (client_count() is a snapshot). Relaxed
+  // suffices on any memory model (ARM64's too): the mutex orders the writes
+  // with the rest of the region's state, and a reader outside it reaches
+  // nothing through the count.
   int pins() const noexcept { return pins_.load(std::memory_order_relaxed); }
   void set_pins(int pins) noexcept { pins_.store(pins, std::memory_order_relaxed); }
   FileEntry& owner() const noexcept { return *owner_; }

@@ -20,6 +20,9 @@ namespace {
 constexpr std::size_t kTouchStride = 4096;
 
 #ifdef SMMAP_TESTING
+// Costs a test pins (override_window_costs()). The flag lets measurements
+// skip the mutex when nothing is pinned; the value itself is read under the
+// mutex, so the flag's release/acquire orders nothing but itself.
 std::mutex g_override_mutex;
 std::optional<WindowCosts> g_override;
 std::atomic<bool> g_overridden{false};

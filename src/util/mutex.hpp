@@ -29,8 +29,10 @@ class CAPABILITY("mutex") Mutex {
 
  private:
   std::mutex mutex_;
-  // The thread holding mutex_, for assert_held(). Relaxed: only the holder
-  // writes it while holding, and a thread reads its own id back.
+  // The thread holding mutex_, for assert_held(). Relaxed suffices on any
+  // memory model (ARM64's too): only the holder writes it while holding, a
+  // thread always reads its own last store back, and no other thread can
+  // store that thread's id; nothing else is reached through it.
   std::atomic<std::thread::id> owner_{};
 };
 

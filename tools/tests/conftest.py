@@ -1,10 +1,13 @@
 """Shared helpers for the tests of the smmap command-line program.
 
-The program under test is $SMMAP (set by ctest), else build/tools/smmap.
+The program under test is $SMMAP (set by ctest), else build/tools/smmap; a
+program built for another machine runs under $SMMAP_EMULATOR (ctest sets it
+to the build's emulator: qemu-aarch64 for `make test-arm64`).
 """
 import os
 import pty
 import random
+import shlex
 import subprocess
 import threading
 from pathlib import Path
@@ -35,12 +38,17 @@ def program() -> str:
     return path
 
 
+def command() -> list:
+    """What runs the program: the emulator, if any, and the program."""
+    return shlex.split(os.environ.get("SMMAP_EMULATOR", "")) + [program()]
+
+
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
     """Runs the program; stdout as bytes (unless stdout= sends it elsewhere),
     stderr as text. The timeout only catches a hang: a scan built with
     ThreadSanitizer on a loaded machine takes over a minute."""
     kwargs.setdefault("stdout", subprocess.PIPE)
-    result = subprocess.run([program(), *map(str, args)], stderr=subprocess.PIPE, timeout=600,
+    result = subprocess.run([*command(), *map(str, args)], stderr=subprocess.PIPE, timeout=600,
                             **kwargs)
     result.stderr = result.stderr.decode()
     assert result.returncode >= 0, f"killed by signal {-result.returncode}: {result.stderr}"
@@ -66,7 +74,7 @@ def run_on_a_terminal(*args) -> tuple:
     reader = threading.Thread(target=drain)
     reader.start()
     try:
-        result = subprocess.run([program(), *map(str, args)], stdout=subprocess.PIPE,
+        result = subprocess.run([*command(), *map(str, args)], stdout=subprocess.PIPE,
                                 stderr=slave, timeout=600)
     finally:
         os.close(slave)

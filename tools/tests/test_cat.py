@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from conftest import program, run, write_data
+from conftest import command, run, write_data
 
 SIZE = 300_000  # not a multiple of the page or window size
 WINDOW = 64 * 1024
@@ -66,7 +66,7 @@ def test_empty_file(tmp_path):
 def test_a_write_error_is_reported(data_file):
     path, _ = data_file
     with open("/dev/full", "wb") as full:
-        result = subprocess.run([program(), "cat", str(path)], stdout=full,
+        result = subprocess.run([*command(), "cat", str(path)], stdout=full,
                                 stderr=subprocess.PIPE, timeout=600)
     assert result.returncode == 1
     assert result.stderr.decode().startswith("smmap: write")

@@ -190,6 +190,16 @@ thread_local ThreadRecord this_thread{};
 // first guarded copy, then one for each install_sigbus_handler() that found
 // another on top. Entries are written under |install_mutex| before
 // |displaced_count| publishes them, and never change after.
+//
+// Memory order (the same on ARM64 as on x86-64): the release store of
+// |displaced_count| after an entry is written pairs with the handler's
+// acquire load, so a handler on any thread sees the entries it counts.
+// |installed| is stored with release after sigaction() and loaded with
+// acquire before each copy, so a thread that sees it set also sees the
+// entries written before. Within one thread, the copy and its handler are
+// ordered by signal fences alone: SIGBUS from a load is synchronous and runs
+// on the faulting thread, which needs no hardware fence to see its own
+// stores to its ThreadRecord.
 constexpr int kMaxDisplaced = 16;
 struct sigaction displaced[kMaxDisplaced];
 std::atomic<int> displaced_count{0};
