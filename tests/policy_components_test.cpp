@@ -125,7 +125,8 @@ TEST_F(AdaptiveWindowsComponentTest, FarSmallMissesReadThroughUnlessPagesAreRead
   EXPECT_EQ(cached, 4);
   EXPECT_EQ(read_through, static_cast<int>(4 * AccessPattern::kCacheEvery) - 4);
   // A near miss runs on: a copy window, as does a request of two pages.
-  EXPECT_GT(policy.on_miss(file_, 900 * kWindow + 70 * G, 64, true, 0).copy_bytes, 0u);
+  const std::uint64_t last_miss = 900 * kWindow + (4 * AccessPattern::kCacheEvery - 1) * G;
+  EXPECT_GT(policy.on_miss(file_, last_miss + 2 * G, 64, true, 0).copy_bytes, 0u);
   EXPECT_FALSE(policy.on_miss(file_, 10 * kWindow + G - 10, 64, true, 0).read_through);
   // Once at least half the requests are served without reading, far misses
   // are cached.

@@ -53,7 +53,7 @@ class AccessPattern {
   static constexpr unsigned kAheadToScan = 2;
   // While few requests are served without reading, one far miss in this
   // many is cached all the same.
-  static constexpr unsigned kCacheEvery = 16;
+  static constexpr unsigned kCacheEvery = 64;
   // The served and read counts are halved when their sum reaches this, so
   // they follow the last few thousand requests.
   static constexpr std::uint64_t kRequestsRemembered = 4096;
