@@ -17,11 +17,13 @@ declare -A group=(
           python3-smmap python3-gitdb git pkgconf groff-base"
   # `make bench`, `make bench-python`: the chart.
   [bench]="test python3-matplotlib"
-  # `make test-asan`, `make test-tsan`: the C++ and command-line tests.
-  [sanitizers]="run libgtest-dev python3-pytest"
+  # `make test-asan`, `make test-tsan`: the C++ and command-line tests
+  # (groff for the manual page's).
+  [sanitizers]="run libgtest-dev python3-pytest groff-base"
   # `make test-m32`: 32-bit g++, GoogleTest's sources (Debian's library is
-  # 64-bit only), and an emulator where the kernel cannot run 32-bit programs.
-  [m32]="run g++-multilib googletest qemu-user"
+  # 64-bit only), an emulator where the kernel cannot run 32-bit programs,
+  # and what the command-line tests need (pytest; groff for the manual page's).
+  [m32]="run g++-multilib googletest qemu-user python3-pytest groff-base"
   # `make test-windows`: the MinGW-w64 cross compiler with the posix thread
   # model (std::thread, std::mutex), GoogleTest's sources to build for
   # Windows, and Wine to run the programs.
