@@ -51,11 +51,12 @@ function(check_consumer program kind)
   endif()
 endfunction()
 
-# A consumer built by CMake through find_package(), asking for |component|.
+# A consumer built by CMake through find_package(), asking for |component|
+# (and configured with any further arguments).
 function(consumer_by_cmake name component kind)
   set(build ${WORK_DIR}/${name})
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${build} -DCMAKE_BUILD_TYPE=Release
-      -DCMAKE_PREFIX_PATH=${prefix} -DSMMAP_COMPONENT=${component})
+      -DCMAKE_PREFIX_PATH=${prefix} -DSMMAP_COMPONENT=${component} ${ARGN})
   run(${CMAKE_COMMAND} --build ${build} -j 2)
   check_consumer(${build}/consumer ${kind})
 endfunction()
@@ -141,6 +142,10 @@ elseif(MODE STREQUAL "shared")
   consumer_by_cmake(cmake "" shared)
   consumer_by_cmake(cmake_shared shared shared)
   consumer_by_cmake(cmake_static static static)
+  # Without a component, smmap_SHARED_LIBS, then BUILD_SHARED_LIBS decide.
+  consumer_by_cmake(cmake_smmap_shared_libs "" static -Dsmmap_SHARED_LIBS=OFF
+                    -DBUILD_SHARED_LIBS=ON)
+  consumer_by_cmake(cmake_build_shared_libs "" static -DBUILD_SHARED_LIBS=OFF)
   consumer_by_pkg_config(pkg_config shared)
 elseif(MODE STREQUAL "installed")
   check_shared_library()

@@ -7,6 +7,7 @@ to the build's emulator: qemu-aarch64 for `make test-arm64`).
 import os
 import pty
 import random
+import re
 import shlex
 import subprocess
 import threading
@@ -29,6 +30,12 @@ def fnv1a64(data: bytes) -> int:
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 CLI_DOC = SOURCE_DIR / "docs" / "cli.md"
+
+
+def project_version() -> str:
+    """The project's one version, project(smmap VERSION x.y.z) in CMakeLists.txt."""
+    cmake = (SOURCE_DIR / "CMakeLists.txt").read_text()
+    return re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake).group(1)
 
 
 def program() -> str:

@@ -1,10 +1,9 @@
 """Usage texts: every command has one, and docs/cli.md says what they say."""
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import CLI_DOC, run, write_data
+from conftest import CLI_DOC, project_version, run, write_data
 
 MANAGER_OPTIONS = ["--window", "--max-memory", "--max-handles"]
 
@@ -85,8 +84,7 @@ def test_accepted_manager_options_are_in_the_usage(tmp_path, command, option):
 
 
 def test_version_is_the_projects():
-    cmake = (Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
-    version = re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake).group(1)
+    version = project_version()
     result = run("--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode() == f"smmap {version}\n"

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
-
-SOURCE_DIR = Path(__file__).resolve().parents[2]
+from conftest import project_version, run
 
 
 def manpage_path() -> Path:
@@ -123,8 +121,7 @@ def test_the_exit_codes_are_the_programs():
 
 
 def test_the_version_is_the_projects():
-    cmake = (SOURCE_DIR / "CMakeLists.txt").read_text()
-    version = re.search(r"project\(smmap VERSION (\d+\.\d+\.\d+)", cmake).group(1)
+    version = project_version()
     title = manpage_path().read_text().split("\n.TH ", 1)[1].splitlines()[0]
     assert f'"smmap {version}"' in title
     assert run("--version").stdout.decode() == f"smmap {version}\n"

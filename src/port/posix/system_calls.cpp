@@ -7,7 +7,6 @@
 #ifdef SMMAP_TESTING
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #endif
 
 namespace smmap::detail {
@@ -34,7 +33,8 @@ long sysconf_for_tests(int name) {
 }
 #endif
 
-// Constant: set before any static initializer asks for the page size.
+// The system's calls, but for the page size a test may pretend in the library
+// the tests link. Constant: set before any static initializer asks for it.
 constexpr SystemCalls real_system_calls() noexcept {
   return SystemCalls{
       .open = open_read_only,
