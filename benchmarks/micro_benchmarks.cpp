@@ -267,6 +267,32 @@ BENCHMARK(BM_BareMmapTouchMunmap)
     ->Args({8 << 20, 0})
     ->Args({8 << 20, 1 << 20});
 
+// Baseline: what private memory never used before costs, per 4 KiB page — map
+// 2 MiB of anonymous memory, write a byte of each page, unmap it — against
+// writing the same pages again (|fresh| 0): the cost a copy window pays when
+// its block is new rather than reused (src/core/copy_blocks.cpp).
+void BM_BarePrivatePageFirstTouch(benchmark::State& state) {
+  const bool fresh = state.range(0) != 0;
+  constexpr std::size_t kBytes = 2 << 20;
+  constexpr std::size_t kPage = 4096;
+  auto map = [] {
+    void* address =
+        ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (address == MAP_FAILED) throw std::runtime_error("mmap failed");
+    ::madvise(address, kBytes, MADV_NOHUGEPAGE);  // page by page, as the pool's chunks
+    return static_cast<volatile char*>(address);
+  };
+  volatile char* reused = fresh ? nullptr : map();
+  for (auto _ : state) {
+    volatile char* pages = fresh ? map() : reused;
+    for (std::size_t at = 0; at < kBytes; at += kPage) pages[at] = 1;
+    if (fresh) ::munmap(const_cast<char*>(pages), kBytes);
+  }
+  if (reused != nullptr) ::munmap(const_cast<char*>(reused), kBytes);
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kBytes / kPage));
+}
+BENCHMARK(BM_BarePrivatePageFirstTouch)->ArgName("fresh")->Arg(1)->Arg(0);
+
 // Baseline for a miss that evicts: the same system calls as the manager makes,
 // without the manager. A ring of |live| mapped windows of 1 MiB: map the next
 // window, read 64 bytes from it, unmap the oldest (mapped |live| reads ago).

@@ -313,7 +313,7 @@ CLAIMS = [
      r"or (\d+) KiB if that is more, past its end",
      "src/policy/access_pattern.hpp", r"kRunSlack = (\d+) \* 1024;"),
     ("copy windows of at most 2 MiB", ["docs/design.md"],
-     r"at most `window_size` or (\d+) MiB, whichever is less",
+     r"request itself is copied up to (\d+) MiB",
      "src/port/memory.hpp", r"kChunkSize = std::size_t\{(\d+)\} << 20;"),
     ("copy windows for requests of at most a quarter window", ["docs/design.md"],
      r"whose pages span at most a (quarter) of `window_size`",

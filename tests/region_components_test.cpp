@@ -112,11 +112,12 @@ TEST_F(RegionIndexComponentTest, WalksTheRegionsOverlappingARangeOnly) {
   EXPECT_TRUE(seen.empty());  // [100, 200) ends where the range begins
 }
 
-// A region of the LRU: a size, a kind, a pin count and links.
+// A region of the LRU: a size (its block's too), a kind, a pin count and links.
 struct Counted {
   explicit Counted(std::uint64_t size, bool copy = false) : bytes(size), copy_window(copy) {}
   std::uint64_t size() const { return bytes; }
   bool is_copy_window() const { return copy_window; }
+  std::uint64_t block_size() const { return bytes; }
   int pins() const { return pin_count; }
   void set_pins(int pins) { pin_count = pins; }
   std::uint64_t bytes;

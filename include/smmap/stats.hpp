@@ -60,7 +60,9 @@ struct ManagerStats {
   // window_map_ns (never UINT64_MAX).
   std::uint64_t window_copy_ns = 0;
   // Bytes copy windows hold now, and at most since the manager was made:
-  // private memory, within max_copy_memory() (the copy budget).
+  // private memory, within max_copy_memory() (the copy budget). A copy window
+  // holds the block it is read into, a power of two of at least its size
+  // up to 2 MiB.
   std::uint64_t copy_window_bytes = 0;
   std::uint64_t peak_copy_window_bytes = 0;
   // Requests that would have had a copy window but got a mapped one, the

@@ -2,6 +2,7 @@
 // (whose read_exactly() does the read: port/posix/mapping.cpp and
 // port/windows/mapping.cpp).
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -36,15 +37,34 @@ constexpr std::align_val_t kCopyAlignment{kPage};
 // nodes, one node per page, so that every lookup missed the TLB at each level
 // of the tree (docs/design.md, "Adaptive windows").
 //
-// Memory goes back: when the free blocks exceed the blocks in use by more
-// than a chunk (a manager evicted or collected its copy windows, lowered its
-// copy budget, or went), or when no manager is left, every chunk whose blocks
-// are all free is returned to the system. A chunk with a block in use stays; so at most a chunk
-// stays free beyond what the blocks in use hold, plus the free blocks of chunks they keep.
+// Memory goes back, in two ways:
+// - Free blocks hold memory only once written. A block's class serves only
+//   copies of that size, so as the mix of sizes drifts, free blocks of one
+//   class could pile up while another class carves new chunks. So the free
+//   blocks that hold memory are kept up to kMostWrittenFree bytes, all
+//   classes together; beyond that a freed block's pages go back to the
+//   system (release_pages) and the block stays free as address space only,
+//   taken after every block that holds memory and before a new chunk.
+// - When the free blocks exceed the blocks in use by more than kMostFree (a
+//   manager evicted or collected its copy windows, lowered its copy budget,
+//   or went), the chunks with no block in use are returned to the system,
+//   but for the kEmptyChunksKept holding the most written blocks; when no
+//   manager is left, every one.
+// So the pool holds at most the blocks in use plus kMostWrittenFree bytes.
 class CopyBlocks {
  public:
   static constexpr std::size_t kClasses = 10;  // 4 KiB ... 2 MiB
   static_assert((kPage << (kClasses - 1)) == kChunkSize, "the largest block is a chunk");
+  static constexpr std::size_t kMostWrittenFree = 4 * 1024 * 1024;
+  // Free blocks, written or not, beyond the blocks in use, before empty
+  // chunks go back: what is kept written, and a chunk. Less, and a scan that
+  // holds one window would give back the chunk of the window it just left,
+  // then fault in a new one for the next.
+  static constexpr std::size_t kMostFree = kMostWrittenFree + kChunkSize;
+  // Empty chunks kept when the others go back (while a manager lives): those
+  // holding the most written blocks. Returned, a chunk costs a fault per page
+  // when its memory is needed again.
+  static constexpr std::size_t kEmptyChunksKept = kMostWrittenFree / kChunkSize;
 
   // The class of blocks that holds |size| bytes, or kClasses if none does.
   static std::size_t class_of(std::size_t size) noexcept {
@@ -58,19 +78,32 @@ class CopyBlocks {
   std::byte* take(std::size_t index) {
     std::lock_guard lock(mutex_);
     const std::size_t size = kPage << index;
-    std::vector<std::byte*>& free = free_[index];
-    if (free.empty()) {
-      free.reserve(free.size() + kChunkSize / size);
+    Free& free = free_[index];
+    if (free.written.empty() && free.released.empty()) {
+      // Both lists can hold every block of the class: give() never allocates.
+      const std::size_t blocks = free.carved + kChunkSize / size;
+      free.written.reserve(blocks);
+      free.released.reserve(blocks);
       chunks_.reserve(chunks_.size() + 1);
       std::byte* chunk = allocate_chunk();
-      chunks_.emplace(chunk, 0);  // reserved: does not throw
+      chunks_.emplace(chunk, Chunk{});  // reserved: does not throw
       ++empty_chunks_;
-      for (std::size_t at = kChunkSize; at > 0; at -= size) free.push_back(chunk + at - size);
+      // Never written: the blocks of a new chunk hold no memory yet.
+      for (std::size_t at = kChunkSize; at > 0; at -= size)
+        free.released.push_back(chunk + at - size);
+      free.carved = blocks;
       free_bytes_ += kChunkSize / size * size;
     }
-    std::byte* block = free.back();
-    free.pop_back();
-    if (chunks_.find(chunk_of(block))->second++ == 0) --empty_chunks_;
+    // A block that holds memory first: a released one faults in page by page.
+    std::vector<std::byte*>& from = free.written.empty() ? free.released : free.written;
+    std::byte* block = from.back();
+    from.pop_back();
+    Chunk& chunk = chunks_.find(chunk_of(block))->second;
+    if (&from == &free.written) {
+      written_free_bytes_ -= size;
+      chunk.written_free_bytes -= size;
+    }
+    if (chunk.blocks_in_use++ == 0) --empty_chunks_;
     free_bytes_ -= size;
     used_bytes_ += size;
     return block;
@@ -78,11 +111,24 @@ class CopyBlocks {
   void give(std::size_t index, std::byte* block) noexcept {
     std::lock_guard lock(mutex_);
     const std::size_t size = kPage << index;
-    free_[index].push_back(block);  // never allocates: capacity covers every block carved
-    if (--chunks_.find(chunk_of(block))->second == 0) ++empty_chunks_;
+    Free& free = free_[index];
+    Chunk& chunk = chunks_.find(chunk_of(block))->second;
+    // Neither push allocates: capacity covers every block carved.
+    if (written_free_bytes_ + size <= kMostWrittenFree) {
+      free.written.push_back(block);
+      written_free_bytes_ += size;
+      chunk.written_free_bytes += size;
+    } else {
+      release_pages(block, size);
+      free.released.push_back(block);
+    }
+    if (--chunk.blocks_in_use == 0) ++empty_chunks_;
     free_bytes_ += size;
     used_bytes_ -= size;
-    if (empty_chunks_ != 0 && (free_bytes_ > used_bytes_ + kChunkSize || users_ == 0)) trim();
+    if (users_ == 0 ? empty_chunks_ != 0
+                    : empty_chunks_ > kEmptyChunksKept && free_bytes_ > used_bytes_ + kMostFree) {
+      trim();
+    }
   }
 
   // A manager begins or ends using the pool; when the last one ends, every
@@ -97,39 +143,75 @@ class CopyBlocks {
   }
 
  private:
+  struct Chunk {
+    std::size_t blocks_in_use = 0;
+    std::size_t written_free_bytes = 0;
+    bool returning = false;  // while trim() runs
+  };
+  struct Free {
+    std::vector<std::byte*> written;   // hold memory: written by a copy
+    std::vector<std::byte*> released;  // hold none: never written, or released
+    std::size_t carved = 0;            // blocks of the class, in use or free
+  };
+
   static std::byte* chunk_of(std::byte* block) noexcept {
     const auto address = reinterpret_cast<std::uintptr_t>(block);
     return reinterpret_cast<std::byte*>(address - address % kChunkSize);
   }
 
-  // Returns every chunk with no block in use to the system. O(free blocks);
-  // it runs when a chunk has emptied, and free memory exceeds what is in use.
+  // Returns the chunks with no block in use to the system: every one when no
+  // manager is left, else all but the kEmptyChunksKept holding the most
+  // written blocks. O(free blocks); it runs when chunks have emptied and free
+  // memory exceeds what is in use.
   void trim() noexcept {
+    // The chunks kept, most written first; one more slot to insert into.
+    std::array<Chunk*, kEmptyChunksKept + 1> kept{};
+    std::size_t kept_count = 0;
+    std::size_t returned = 0;
+    for (auto& [address, chunk] : chunks_) {
+      if (chunk.blocks_in_use != 0) continue;
+      chunk.returning = true;
+      ++returned;
+      if (users_ == 0 || chunk.written_free_bytes == 0) continue;
+      std::size_t at = kept_count++;
+      for (; at > 0 && kept[at - 1]->written_free_bytes < chunk.written_free_bytes; --at) {
+        kept[at] = kept[at - 1];
+      }
+      kept[at] = &chunk;
+      kept_count = std::min(kept_count, kEmptyChunksKept);
+    }
+    for (std::size_t i = 0; i < kept_count; ++i) kept[i]->returning = false;
+    returned -= kept_count;
+    if (returned == 0) return;
     for (std::size_t index = 0; index < kClasses; ++index) {
-      std::vector<std::byte*>& free = free_[index];
+      Free& free = free_[index];
       const std::size_t size = kPage << index;
-      std::erase_if(free, [&](std::byte* block) {
-        const bool unused = chunks_.find(chunk_of(block))->second == 0;
-        if (unused) free_bytes_ -= size;
-        return unused;
-      });
+      const auto returning = [&](std::byte* block) {
+        return chunks_.find(chunk_of(block))->second.returning;
+      };
+      const std::size_t written = std::erase_if(free.written, returning);
+      const std::size_t released = std::erase_if(free.released, returning);
+      written_free_bytes_ -= written * size;
+      free_bytes_ -= (written + released) * size;
+      free.carved -= written + released;
     }
     for (auto at = chunks_.begin(); at != chunks_.end();) {
-      if (at->second == 0) {
+      if (at->second.returning) {
         free_chunk(at->first);
         at = chunks_.erase(at);
       } else {
         ++at;
       }
     }
-    empty_chunks_ = 0;
+    empty_chunks_ = kept_count;
   }
 
   std::mutex mutex_;
-  std::vector<std::byte*> free_[kClasses];
+  Free free_[kClasses];
   // Every chunk carved, with how many of its blocks are in use.
-  std::unordered_map<std::byte*, std::size_t> chunks_;
+  std::unordered_map<std::byte*, Chunk> chunks_;
   std::size_t free_bytes_ = 0;
+  std::size_t written_free_bytes_ = 0;  // of free_bytes_, the written blocks'
   std::size_t used_bytes_ = 0;
   // Chunks with no block in use.
   std::size_t empty_chunks_ = 0;
@@ -155,6 +237,12 @@ CopyBlocksUser::CopyBlocksUser() noexcept {
 }
 CopyBlocksUser::~CopyBlocksUser() {
   copy_blocks().remove_user();
+}
+
+std::size_t copy_block_size(std::size_t size) noexcept {
+  const std::size_t index = CopyBlocks::class_of(size);
+  if (index < CopyBlocks::kClasses) return kPage << index;
+  return (size + kPage - 1) / kPage * kPage;
 }
 
 // Frees a block from read_copy(); its bytes are never written after the read.

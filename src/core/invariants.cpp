@@ -60,7 +60,7 @@ void ManagerCore::check_invariants_locked() const {
       if (region.pins() == 0) ++unpinned;
       if (region.pins() == 0 && region.is_copy_window()) ++unused_copies;
       if (region.is_copy_window()) {
-        copy_bytes += region.size();
+        copy_bytes += region.block_size();
         ++copy_windows;
         copy_pages += (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
       }
@@ -84,7 +84,7 @@ void ManagerCore::check_invariants_locked() const {
   for (const auto& entry : replaced_) check_entry(*entry, false);
 
   require(bytes == lru_.bytes(), "mapped bytes are the sum of the region sizes");
-  require(copy_bytes == lru_.copy_bytes(), "copy window bytes are the sum of their sizes");
+  require(copy_bytes == lru_.copy_bytes(), "copy window bytes are the sum of their blocks");
   require(lru_.peak_copy_bytes() >= lru_.copy_bytes(), "peak copy bytes reached the current");
   require(regions == lru_.count(), "region count is the number of regions");
   require(lru_.count() <= limits_.max_open_handles, "live regions within the handle limit");

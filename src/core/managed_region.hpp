@@ -46,6 +46,9 @@ class ManagedRegion final : public MapRegion {
   // Made by adaptive windows, rather than copied because the file system
   // cannot map the file.
   bool is_copy_window() const noexcept { return copy_window_; }
+  // The memory a copy window holds against the copy budget: its block of the
+  // copy pool (port/mapping.hpp, copy_block_size()).
+  std::uint64_t block_size() const noexcept { return copy_block_size(size()); }
   // Mapped ahead of a scan by the prefetcher, and not yet reached by a
   // request (the first one that reaches it calls set_reached()).
   bool is_prefetched() const noexcept { return prefetch_ == Prefetch::kAhead; }
@@ -53,6 +56,10 @@ class ManagedRegion final : public MapRegion {
   void set_reached() noexcept { prefetch_ = Prefetch::kReached; }
   // Mapped by the prefetcher, reached or not.
   bool was_prefetched() const noexcept { return prefetch_ != Prefetch::kNo; }
+  // Found by a lookup after the miss that made it: it served more than the
+  // cursor that made it, or that cursor more than once.
+  bool revisited() const noexcept { return revisited_; }
+  void set_revisited() noexcept { revisited_ = true; }
 
   // Links in the manager's list of unused regions while it has no pin; only
   // that list (RegionLru) touches them.
@@ -67,6 +74,7 @@ class ManagedRegion final : public MapRegion {
   std::atomic<int> pins_{1};
   std::uint64_t uses_ = 1;
   bool copy_window_ = false;
+  bool revisited_ = false;
   enum class Prefetch : unsigned char { kNo, kAhead, kReached };
   Prefetch prefetch_ = Prefetch::kNo;
 };

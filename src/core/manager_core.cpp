@@ -131,11 +131,24 @@ MapRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old, std:
   const bool left_prefetched = old != nullptr && old->was_prefetched();
   release_locked(old, hits);
   entry->pattern().on_served(hits);
+  if (left_copy_window && passed_locked(*old, offset)) {
+    evict_locked(old);
+    ++stats_.unmaps_by_eviction;
+  }
   MapRegion* region =
       obtain_region_locked(*entry, offset, size, sized, left_copy_window ? left_uses : 0,
                            left_copy_window ? 0 : left_uses, left_prefetched, read_through);
   debug_check_locked();
   return region;
+}
+
+bool ManagerCore::passed_locked(const ManagedRegion& left, std::uint64_t offset) const noexcept {
+  // docs/design.md, "The copy budget": a scan, or a cluster running on, that
+  // left a copy window for the bytes just past it does not come back. Nor
+  // did anything else find the window meanwhile.
+  constexpr std::uint64_t kRunOn = 16 * 1024;
+  return left.pins() == 0 && !left.revisited() && offset >= left.ofs_end() &&
+         offset - left.ofs_end() < std::max<std::uint64_t>(left.size(), kRunOn);
 }
 
 void ManagerCore::release(ManagedRegion* region, std::uint64_t hits) noexcept {
@@ -188,6 +201,7 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     ++stats_.region_hits;
     entry.pattern().on_served(1);
     live->add_uses(1);
+    live->set_revisited();
     if (live->is_prefetched()) {
       // The scan reached the window mapped ahead of it: map the next, unless
       // the file has moved to copy windows meanwhile.
@@ -205,12 +219,13 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
   if (choice.read_through) return read_through_locked(entry, offset, size, read_through);
   if (choice.copy_bytes != 0) {
     // The copy budget: unused copy windows make room, coldest first; when
-    // copy windows in use fill it, a mapped window serves the request.
-    for (; ManagedRegion* over = lru_.over_copy_budget(choice.copy_bytes);
-         ++stats_.unmaps_by_eviction) {
+    // copy windows in use fill it, a mapped window serves the request. A copy
+    // window counts the block it is read into.
+    const std::uint64_t block = copy_block_size(static_cast<std::size_t>(choice.copy_bytes));
+    for (; ManagedRegion* over = lru_.over_copy_budget(block); ++stats_.unmaps_by_eviction) {
       evict_locked(over);
     }
-    if (lru_.copy_fits(choice.copy_bytes)) {
+    if (lru_.copy_fits(block)) {
       return map_copy_window_locked(entry, offset, choice.copy_bytes);
     }
     ++stats_.copy_budget_full;

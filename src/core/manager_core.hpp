@@ -208,6 +208,12 @@ class ManagerCore {
   // A cursor lets go of |region| (may be null): its |hits| are counted, for
   // the manager and for the region, and its pin released.
   void release_locked(ManagedRegion* region, std::uint64_t hits) noexcept REQUIRES(mutex_);
+  // Whether a cursor that let go of the copy window |left| for a request at
+  // |offset| has read past it for good: unused, found by no lookup since it
+  // was read, and |offset| runs on just past its end. It is then evicted at
+  // once, and its block holds the next copy window.
+  bool passed_locked(const ManagedRegion& left, std::uint64_t offset) const noexcept
+      REQUIRES(mutex_);
   // Unmaps unused regions, coldest first, until |incoming| more bytes fit
   // under the memory limit and one more region under the handle limit.
   void make_room_locked(std::uint64_t incoming) REQUIRES(mutex_);

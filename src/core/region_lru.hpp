@@ -7,9 +7,10 @@
 // unmaps it and reports it removed().
 //
 // Region carries its links for the two lists (LruLinks<Region>, members
-// kLinks and kCopyLinks), its pin count (pins(), set_pins()), size (size())
-// and kind (is_copy_window()): the manager counts its ManagedRegions; tests
-// count plain objects.
+// kLinks and kCopyLinks), its pin count (pins(), set_pins()), size (size()),
+// kind (is_copy_window()) and, for a copy window, the memory it holds
+// against the copy budget (block_size()): the manager counts its
+// ManagedRegions; tests count plain objects.
 //
 // Thread safety: none; the manager's mutex guards it.
 #pragma once
@@ -44,7 +45,7 @@ class RegionLru {
     peak_bytes_ = std::max(peak_bytes_, bytes_);
     peak_count_ = std::max(peak_count_, count_);
     if (region->is_copy_window()) {
-      copy_bytes_ += region->size();
+      copy_bytes_ += region->block_size();
       peak_copy_bytes_ = std::max(peak_copy_bytes_, copy_bytes_);
     }
   }
@@ -56,7 +57,7 @@ class RegionLru {
     --count_;
     if (region->is_copy_window()) {
       unused_copies_.unlink(region);
-      copy_bytes_ -= region->size();
+      copy_bytes_ -= region->block_size();
     }
   }
 

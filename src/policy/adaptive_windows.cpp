@@ -13,6 +13,12 @@ namespace {
 // larger request is left to a mapped window, and a larger window costs what
 // this much costs, times its size.
 constexpr std::uint64_t kMaxCopyWindow = kChunkSize;
+// The most a copy window grows past the request for reads that run on (a
+// cluster, a scan). A scan copies each window twice, into the window and out
+// of it; a window that fits a core's L2 cache (256 KiB to 2 MiB on current
+// x86-64 and ARM64 cores) is copied out of the cache, not out of memory
+// (docs/benchmarks.md, "Scans through copy windows").
+constexpr std::uint64_t kMostGrownCopyWindow = 256 * 1024;
 
 }  // namespace
 
@@ -62,7 +68,9 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   // window size, as mapped ones do, or at the largest copy window.
   // Whole pages, so that the room made for them is the room the window takes.
   choice.copy_bytes =
-      align_to_mmap(pattern.copy_window_size(offset, end, pages, cap, previous_uses), true);
+      align_to_mmap(pattern.copy_window_size(offset, end, pages,
+                                             std::min(cap, kMostGrownCopyWindow), previous_uses),
+                    true);
   return choice;
 }
 

@@ -48,6 +48,9 @@ void read_exactly(NativeFile file, const std::string& what, std::uint64_t ofs,
 // blocks of up to 2 MiB come from a process-wide pool, by power-of-two size.
 std::byte* allocate_copy(std::size_t size);
 void free_copy(const std::byte* bytes, std::size_t size) noexcept;
+// The memory a copy of |size| bytes holds: its block, which may be up to
+// twice as large (a power of two), or |size| in whole pages beyond 2 MiB.
+std::size_t copy_block_size(std::size_t size) noexcept;
 // A user of the pool (a manager) while it lives: when the last one goes,
 // the pool returns every chunk with no block in use to the system.
 class CopyBlocksUser {

@@ -28,5 +28,11 @@ std::byte* allocate_chunk();
 // Gives the chunk back: on POSIX to the system at once (munmap); on Windows
 // to the process heap. REQUIRES: |chunk| came from allocate_chunk().
 void free_chunk(std::byte* chunk) noexcept;
+// Gives the memory of [pages, pages + size) back while keeping the
+// addresses: on POSIX the pages are dropped at once (MADV_DONTNEED) and
+// fault in again, zeroed, when next written; on Windows their contents are
+// discarded (MEM_RESET) and the system reclaims them when it needs to.
+// REQUIRES: the range lies in one chunk and is page-aligned.
+void release_pages(std::byte* pages, std::size_t size) noexcept;
 
 }  // namespace smmap::detail

@@ -38,4 +38,8 @@ void free_chunk(std::byte* chunk) noexcept {
   ::munmap(chunk, kChunkSize);
 }
 
+void release_pages(std::byte* pages, std::size_t size) noexcept {
+  ::madvise(pages, size, MADV_DONTNEED);  // fails only on a bad range
+}
+
 }  // namespace smmap::detail

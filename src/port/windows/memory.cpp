@@ -25,4 +25,8 @@ void free_chunk(std::byte* chunk) noexcept {
   ::operator delete (chunk, std::align_val_t{kChunkSize});
 }
 
+void release_pages(std::byte* pages, std::size_t size) noexcept {
+  ::VirtualAlloc(pages, size, MEM_RESET, PAGE_READWRITE);  // a hint; fails only on a bad range
+}
+
 }  // namespace smmap::detail
