@@ -346,6 +346,26 @@ TEST_F(AdaptiveTest, AScanHoldsOneCopyWindowAndLeavesHotPagesCached) {
   testing::check_invariants(manager);
 }
 
+// One read that runs on into the next page (an object of a pack crossing a
+// page) is not a scan: the window it left stays, to be found again.
+TEST_F(AdaptiveTest, ACopyWindowLeftOnceForTheNextPageStays) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  const std::uint64_t at = 700 * G + 100;
+  ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+  ASSERT_TRUE(cursor.region()->is_copy());
+  const MapRegion* first = cursor.region();
+  ASSERT_TRUE(cursor.use_region(first->ofs_end(), 64).is_valid());  // the next bytes
+  EXPECT_TRUE(matches(cursor.buffer(), first->ofs_end()));
+  const ManagerStats before = manager_.stats();
+  ASSERT_TRUE(cursor.use_region(at, 64).is_valid());  // the first again: still there
+  EXPECT_TRUE(matches(cursor.buffer(), at));
+  EXPECT_EQ(manager_.stats().region_hits, before.region_hits + 1);
+  EXPECT_EQ(manager_.stats().copy_windows, before.copy_windows);
+  testing::check_invariants(manager_);
+}
+
 // Copy windows grow for reads that run on up to 256 KiB, whatever the
 // window; a request is copied whole up to 2 MiB (a block of the pool), and
 // mapped beyond.

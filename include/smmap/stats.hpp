@@ -73,8 +73,8 @@ struct ManagerStats {
   // unused region before retrying a failed map, or an open that ran out of
   // descriptors; a file's unused copy windows in the way of a mapped window
   // for a request without a size; a file's unused mapped windows when it
-  // switches to copy windows; and the regions of a replaced file when its
-  // last cursor goes.
+  // switches to copy windows; a copy window a cursor has read past (a scan
+  // moving on); and the regions of a replaced file when its last cursor goes.
   std::uint64_t unmaps_by_eviction = 0;
   // Regions unmapped by collect() and collect_lru_region(), the unused copy
   // windows set_max_copy_memory() evicts, and the unused regions

@@ -143,11 +143,13 @@ MapRegion* ManagerCore::switch_region(FileEntry* entry, ManagedRegion* old, std:
 }
 
 bool ManagerCore::passed_locked(const ManagedRegion& left, std::uint64_t offset) const noexcept {
-  // docs/design.md, "The copy budget": a scan, or a cluster running on, that
-  // left a copy window for the bytes just past it does not come back. Nor
-  // did anything else find the window meanwhile.
+  // docs/design.md, "The copy budget": a scan that left a copy window for
+  // the bytes just past it does not come back. Nor did anything else find
+  // the window meanwhile. One read that crosses a page or two (an object of
+  // a pack) is not a scan: it may be read again.
   constexpr std::uint64_t kRunOn = 16 * 1024;
-  return left.pins() == 0 && !left.revisited() && offset >= left.ofs_end() &&
+  return left.owner().pattern().scanning() && left.pins() == 0 && !left.revisited() &&
+         offset >= left.ofs_end() &&
          offset - left.ofs_end() < std::max<std::uint64_t>(left.size(), kRunOn);
 }
 

@@ -209,9 +209,10 @@ class ManagerCore {
   // the manager and for the region, and its pin released.
   void release_locked(ManagedRegion* region, std::uint64_t hits) noexcept REQUIRES(mutex_);
   // Whether a cursor that let go of the copy window |left| for a request at
-  // |offset| has read past it for good: unused, found by no lookup since it
-  // was read, and |offset| runs on just past its end. It is then evicted at
-  // once, and its block holds the next copy window.
+  // |offset| has read past it for good: its file is being scanned, the
+  // window is unused, found by no lookup since it was read, and |offset|
+  // runs on just past its end. It is then evicted at once, and its block
+  // holds the next copy window.
   bool passed_locked(const ManagedRegion& left, std::uint64_t offset) const noexcept
       REQUIRES(mutex_);
   // Unmaps unused regions, coldest first, until |incoming| more bytes fit
