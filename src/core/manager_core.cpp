@@ -308,31 +308,34 @@ Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offse
 }
 
 void ManagerCore::prefetch_loop() {
+  // The mutex is let go only to wait and to fill page tables: once a
+  // prefetch is done, this thread goes back to waiting without letting go,
+  // so wait_for_prefetches() returns only when it waits (and a fork() then
+  // finds the mutex free; docs/design.md, "Prefetch").
+  MutexLock lock(mutex_);
   for (;;) {
-    Mapping mapped;
-    {
-      MutexLock lock(mutex_);
-      // Set before this thread started; taken by the destructor, which sets
-      // stopping_ first.
-      if (stopping_) return;
-      PrefetchThread& self = *prefetcher_;
-      while (!stopping_ && prefetch_jobs_.empty()) self.wakeup.wait(mutex_);
-      if (stopping_) return;
-      const PrefetchJob job = prefetch_jobs_.front();
-      prefetch_jobs_.pop_front();
-      mapped = start_prefetch_locked(*job.entry, job.offset);
-      prefetch_running_ = !mapped.bytes.empty();
-      if (!prefetch_running_ && prefetch_jobs_.empty()) self.idle.notify_all();
-      debug_check_locked();
+    // Set before this thread started; taken by the destructor, which sets
+    // stopping_ first.
+    if (stopping_) return;
+    PrefetchThread& self = *prefetcher_;
+    while (!stopping_ && prefetch_jobs_.empty()) self.wakeup.wait(mutex_);
+    if (stopping_) return;
+    const PrefetchJob job = prefetch_jobs_.front();
+    prefetch_jobs_.pop_front();
+    const Mapping mapped = start_prefetch_locked(*job.entry, job.offset);
+    debug_check_locked();
+    if (!mapped.bytes.empty()) {
+      prefetch_running_ = true;
+      // Outside the mutex, on addresses only: should the window be unmapped
+      // meanwhile, and the range even mapped again by something else, the
+      // worst populate() does is fail or fault in pages that are there to
+      // read.
+      lock.unlock();
+      populate(mapped);
+      lock.lock();
+      prefetch_running_ = false;
     }
-    if (mapped.bytes.empty()) continue;
-    // Outside the mutex, on addresses only: should the window be unmapped
-    // meanwhile, and the range even mapped again by something else, the
-    // worst populate() does is fail or fault in pages that are there to read.
-    populate(mapped);
-    MutexLock lock(mutex_);
-    prefetch_running_ = false;
-    if (prefetch_jobs_.empty() && prefetcher_) prefetcher_->idle.notify_all();
+    if (prefetch_jobs_.empty()) self.idle.notify_all();
   }
 }
 

@@ -36,16 +36,29 @@ class CAPABILITY("mutex") Mutex {
   std::atomic<std::thread::id> owner_{};
 };
 
-// Holds |mutex| for its lifetime.
+// Holds |mutex| for its lifetime, but between unlock() and the next lock().
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mutex) ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
-  ~MutexLock() RELEASE() { mutex_.unlock(); }
+  ~MutexLock() RELEASE() {
+    if (held_) mutex_.unlock();
+  }
+  // REQUIRES: held. lock() takes it back.
+  void unlock() RELEASE() {
+    held_ = false;
+    mutex_.unlock();
+  }
+  // REQUIRES: not held, after unlock().
+  void lock() ACQUIRE() {
+    mutex_.lock();
+    held_ = true;
+  }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
  private:
   Mutex& mutex_;
+  bool held_ = true;
 };
 
 }  // namespace smmap::detail
