@@ -29,6 +29,7 @@
 #include "core/read_through_region.hpp"
 #include "invariants.hpp"
 #include "policy/window_costs.hpp"
+#include "reliability_support.hpp"
 #include "test_files.hpp"
 
 namespace smmap {
@@ -1134,6 +1135,7 @@ TEST_F(AdaptiveTest, AWindowPrefetchedPastATruncationGivesEioNotASignal) {
 #ifdef _WIN32
   GTEST_SKIP() << "Windows does not truncate a mapped file";
 #endif
+  SMMAP_SKIP_IF_EMULATED_32_BIT();  // as the truncation tests of the reliability suite
   WindowCursor cursor = manager_.make_cursor(file_);
   for (std::uint64_t at = 0; at < 3 * kWindow; at += 4096) {
     ASSERT_TRUE(cursor.use_region(at, 4096).is_valid());
