@@ -324,8 +324,8 @@ CLAIMS = [
     ("the copy pool's blocks: one page to 2 MiB, from 2 MiB chunks", ["docs/design.md"],
      r"power-of-two sizes from one page to (\d+) MiB, carved from (\d+) MiB chunks",
      # The largest block is a chunk (a static_assert there).
-     "src/core/copy_blocks.cpp", r"kPage = (\d+);[\s\S]*kClasses = (\d+);",
-     lambda page, classes: [(int(page) << (int(classes) - 1)) >> 20] * 2),
+     "src/core/copy_blocks.cpp", r"kPage = (\d+);[\s\S]*kOrders = (\d+);",
+     lambda page, orders: [(int(page) << (int(orders) - 1)) >> 20] * 2),
     ("Python copies of 1 MiB or more release the GIL", ["docs/python.md"],
      r"Copies of (\d+) MiB or more \(buffer and `MappedBytes` slices\) run with the GIL released",
      "python/src/map_view.hpp", r"kReleaseGilBytes = Py_ssize_t\{1\} << (\d+);",

@@ -124,10 +124,17 @@ TEST_F(AdaptiveWindowsComponentTest, FarSmallMissesReadThroughUnlessPagesAreRead
   }
   EXPECT_EQ(cached, 4);
   EXPECT_EQ(read_through, static_cast<int>(4 * AccessPattern::kCacheEvery) - 4);
-  // A near miss runs on: a copy window, as does a request of two pages.
+  // A near miss runs on: a copy window, as does a request larger than a
+  // page. One no larger that crosses into the next page is read through.
   const std::uint64_t last_miss = 900 * kWindow + (4 * AccessPattern::kCacheEvery - 1) * G;
   EXPECT_GT(policy.on_miss(file_, last_miss + 2 * G, 64, true, 0).copy_bytes, 0u);
-  EXPECT_FALSE(policy.on_miss(file_, 10 * kWindow + G - 10, 64, true, 0).read_through);
+  EXPECT_FALSE(policy.on_miss(file_, 10 * kWindow, G + 1, true, 0).read_through);
+  int crossing_read_through = 0;
+  for (unsigned i = 0; i < 8; ++i) {
+    const std::uint64_t crossing = (i % 2) * 500 * kWindow + (20 + i) * kWindow + G - 10;
+    crossing_read_through += policy.on_miss(file_, crossing, 64, true, 0).read_through ? 1 : 0;
+  }
+  EXPECT_GE(crossing_read_through, 7);
   // Once at least half the requests are served without reading, far misses
   // are cached.
   pattern_.on_served(2 * AccessPattern::kRequestsRemembered);

@@ -138,6 +138,11 @@ struct Result {
   std::uint64_t peak_mapped = 0;
   std::uint64_t peak_regions = 0;
   std::uint64_t maps = 0;
+  // Sliding only: how the manager served the reads (ManagerStats).
+  std::uint64_t copy_windows = 0;
+  std::uint64_t read_throughs = 0;
+  std::uint64_t region_hits = 0;
+  std::uint64_t cursor_hits = 0;
   // The most RssAnon grew above its value at the run's start, sampled every
   // 10 ms of the run and at its end; nullopt where the system has no RssAnon.
   std::optional<std::uint64_t> peak_private;
@@ -290,6 +295,10 @@ class ManagerReader {
     result.peak_mapped = stats.peak_mapped_bytes;
     result.peak_regions = stats.peak_regions;
     result.maps = stats.maps;
+    result.copy_windows = stats.copy_windows;
+    result.read_throughs = stats.read_throughs;
+    result.region_hits = stats.region_hits;
+    result.cursor_hits = stats.cursor_hits;
   }
 
  private:
@@ -645,17 +654,23 @@ void print_json(const Config& config, const std::string& limits, std::uint64_t t
   out << "  \"results\": [\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
-    char numbers[512];
+    char numbers[768];
     std::snprintf(numbers, sizeof numbers,
                   "\"reads\": %llu, \"bytes\": %llu, \"ns_per_read\": %.2f, "
                   "\"wall_ns_per_read\": %.2f, \"mb_per_s\": %.2f, \"peak_mapped_bytes\": %llu, "
-                  "\"peak_regions\": %llu, \"maps\": %llu, \"peak_private_bytes\": %s, "
+                  "\"peak_regions\": %llu, \"maps\": %llu, \"copy_windows\": %llu, "
+                  "\"read_throughs\": %llu, \"region_hits\": %llu, \"cursor_hits\": %llu, "
+                  "\"peak_private_bytes\": %s, "
                   "\"speedup_vs_pread\": %s, \"cost_vs_whole_map\": %s",
                   static_cast<unsigned long long>(r.reads),
                   static_cast<unsigned long long>(r.bytes), r.ns_per_read(), r.wall_ns_per_read(),
                   r.mb_per_s(), static_cast<unsigned long long>(r.peak_mapped),
                   static_cast<unsigned long long>(r.peak_regions),
                   static_cast<unsigned long long>(r.maps),
+                  static_cast<unsigned long long>(r.copy_windows),
+                  static_cast<unsigned long long>(r.read_throughs),
+                  static_cast<unsigned long long>(r.region_hits),
+                  static_cast<unsigned long long>(r.cursor_hits),
                   r.peak_private ? std::to_string(*r.peak_private).c_str() : "null",
                   json_ratio(speedup_vs_pread(results, r)).c_str(),
                   json_ratio(cost_vs_whole_map(results, r)).c_str());

@@ -58,9 +58,11 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
       pages > std::max(std::min(window / 4, cap), ALLOCATIONGRANULARITY)) {
     return choice;
   }
-  // A one-page request far from the last miss, on a file whose pages are
-  // seldom read again: its bytes alone.
-  if (read_through_ && pages == ALLOCATIONGRANULARITY && pattern.reads_through(near)) {
+  // A request of at most a page far from the last miss, on a file whose
+  // pages are seldom read again: its bytes alone. (One that crosses into the
+  // next page too: a two-page block would be a class of its own in the copy
+  // pool, which random small reads keep faulting in and giving back.)
+  if (read_through_ && end - offset <= ALLOCATIONGRANULARITY && pattern.reads_through(near)) {
     choice.read_through = true;
     return choice;
   }
