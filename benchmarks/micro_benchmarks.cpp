@@ -379,6 +379,30 @@ void BM_ReadThroughMiss(benchmark::State& state) {
 }
 BENCHMARK(BM_ReadThroughMiss);
 
+// collect() of a manager whose 16 MiB copy budget is full of the copy windows
+// of far 8 KiB reads (blocks of 16 KiB), filled again, untimed, before each
+// collect(): what freeing many copy windows at once costs (a manager's end
+// costs the same).
+void BM_CollectCopyWindows(benchmark::State& state) {
+  constexpr std::size_t kWant = 8192;
+  smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB), 32 * kMiB);
+  manager.set_max_copy_memory(16 * kMiB);
+  smmap::detail::ManagerAccess::core(manager).set_read_through(false);
+  smmap::WindowCursor cursor = manager.make_cursor(data().big);
+  const auto offsets = random_offsets(kBigSize - kWant, 5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    while (manager.stats().copy_window_bytes < 15 * kMiB) {
+      cursor.use_region(offsets[i++ % kOffsets], kWant);
+    }
+    cursor.unuse_region();
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(manager.collect());
+  }
+}
+BENCHMARK(BM_CollectCopyWindows)->Unit(benchmark::kMicrosecond)->Iterations(20);
+
 // pread of |bytes| at the offsets the copy misses read, rounded down to a page
 // when a whole page is read.
 void run_preads(benchmark::State& state, std::size_t bytes) {

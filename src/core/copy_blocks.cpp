@@ -126,7 +126,7 @@ class CopyBlocks {
     const std::size_t pages = std::size_t{1} << order;
     std::size_t page = static_cast<std::size_t>(block - chunk.base) / kPage;
     const std::size_t written = chunk.written_in(page, pages);
-    if (written_free_pages_ + written > kMostWrittenFree / kPage) {
+    if (batches_ == 0 && written_free_pages_ + written > kMostWrittenFree / kPage) {
       release_pages(block, pages * kPage);
       chunk.set_written(page, pages, false);
     }
@@ -142,11 +142,19 @@ class CopyBlocks {
       page = std::min(page, buddy);
     }
     insert_free(Place{&chunk, page}, order);
-    if (users_ == 0
-            ? empty_chunks_ != 0
-            : empty_chunks_ > kEmptyChunksKept && free_pages_ > used_pages_ + kMostFree / kPage) {
-      trim();
-    }
+    if (batches_ == 0 && should_trim()) trim();
+  }
+
+  // Many blocks are about to be given back at once (see CopyBlocksBatch).
+  void begin_batch() noexcept {
+    std::lock_guard lock(mutex_);
+    ++batches_;
+  }
+  void end_batch() noexcept {
+    std::lock_guard lock(mutex_);
+    if (--batches_ != 0) return;
+    if (should_trim()) trim();
+    release_beyond_kept();
   }
 
   // A manager begins or ends using the pool; when the last one ends, every
@@ -157,7 +165,7 @@ class CopyBlocks {
   }
   void remove_user() noexcept {
     std::lock_guard lock(mutex_);
-    if (--users_ == 0 && empty_chunks_ != 0) trim();
+    if (--users_ == 0 && batches_ == 0 && empty_chunks_ != 0) trim();
   }
 
  private:
@@ -270,6 +278,28 @@ class CopyBlocks {
     chunk.free_order[place.page] = kNotFree;
   }
 
+  // Whether chunks with no page in use should go back now.
+  bool should_trim() const noexcept {
+    if (users_ == 0) return empty_chunks_ != 0;
+    return empty_chunks_ > kEmptyChunksKept && free_pages_ > used_pages_ + kMostFree / kPage;
+  }
+
+  // Gives back the pages of free blocks, largest first, until the written
+  // free pages are within kMostWrittenFree.
+  void release_beyond_kept() noexcept {
+    for (std::size_t order = kOrders; order-- > 0;) {
+      Blocks& holding = free_[order].holding;
+      while (written_free_pages_ > kMostWrittenFree / kPage && !holding.empty()) {
+        const Place place = holding.back();
+        const std::size_t pages = std::size_t{1} << order;
+        remove_free(place);
+        release_pages(place.chunk->base + place.page * kPage, pages * kPage);
+        place.chunk->set_written(place.page, pages, false);
+        insert_free(place, order);  // now holding none
+      }
+    }
+  }
+
   // Returns the chunks with no page in use to the system: every one when no
   // manager is left, else all but the kEmptyChunksKept holding the most
   // written pages. O(chunks); it runs when chunks have emptied and free
@@ -319,6 +349,8 @@ class CopyBlocks {
   std::size_t empty_chunks_ = 0;
   // Managers alive.
   std::size_t users_ = 0;
+  // CopyBlocksBatch objects alive.
+  std::size_t batches_ = 0;
 };
 
 CopyBlocks& copy_blocks() {
@@ -339,6 +371,13 @@ CopyBlocksUser::CopyBlocksUser() noexcept {
 }
 CopyBlocksUser::~CopyBlocksUser() {
   copy_blocks().remove_user();
+}
+
+CopyBlocksBatch::CopyBlocksBatch() noexcept {
+  copy_blocks().begin_batch();
+}
+CopyBlocksBatch::~CopyBlocksBatch() {
+  copy_blocks().end_batch();
 }
 
 std::size_t copy_block_size(std::size_t size) noexcept {

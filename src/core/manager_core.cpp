@@ -61,6 +61,7 @@ ManagerCore::~ManagerCore() {
     for (const auto& [key, entry] : current_) SMMAP_DCHECK(entry->cursors() == 0);
     for (const auto& entry : replaced_) SMMAP_DCHECK(entry->cursors() == 0);
   }
+  const CopyBlocksBatch batch;
   current_.clear();
   replaced_.clear();
 }
@@ -514,6 +515,7 @@ std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcep
 }
 
 std::size_t ManagerCore::evict_all_locked() noexcept {
+  const CopyBlocksBatch batch;
   std::size_t count = 0;
   for (; ManagedRegion* coldest = lru_.coldest(); ++count) evict_locked(coldest);
   return count;
@@ -726,6 +728,7 @@ std::uint64_t ManagerCore::max_copy_memory() const {
 void ManagerCore::set_max_copy_memory(std::uint64_t bytes) {
   MutexLock lock(mutex_);
   lru_.set_max_copy_bytes(bytes);
+  const CopyBlocksBatch batch;
   for (; ManagedRegion* over = lru_.over_copy_budget(0); ++stats_.unmaps_by_collect) {
     evict_locked(over);
   }

@@ -60,6 +60,18 @@ class CopyBlocksUser {
   CopyBlocksUser(const CopyBlocksUser&) = delete;
   CopyBlocksUser& operator=(const CopyBlocksUser&) = delete;
 };
+// Copy windows freed together (collect(), a manager going): while one of
+// these lives, blocks given back keep their pages and no chunk goes back;
+// when the last goes, the pool returns its empty chunks and then gives back
+// free pages beyond what it keeps. Freed blocks merge into whole chunks,
+// each returned with one call, instead of a call per block.
+class CopyBlocksBatch {
+ public:
+  CopyBlocksBatch() noexcept;
+  ~CopyBlocksBatch();
+  CopyBlocksBatch(const CopyBlocksBatch&) = delete;
+  CopyBlocksBatch& operator=(const CopyBlocksBatch&) = delete;
+};
 
 // Undoes map_or_copy() and read_copy() (and detach_from_file()).
 void unmap(const Mapping& mapping) noexcept;
