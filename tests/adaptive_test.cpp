@@ -368,6 +368,40 @@ TEST_F(AdaptiveTest, ACopyWindowLeftOnceForTheNextPageStays) {
   testing::check_invariants(manager_);
 }
 
+// A scan leaves a copy window for good when its next request starts at the
+// window's end or less than the window's size (or 16 KiB, if more) past it:
+// the window goes at once. One that starts further on is no scan's next
+// read, and the window stays.
+TEST_F(AdaptiveTest, AScanDropsTheCopyWindowItRunsOnFromAndKeepsOneItJumpsFrom) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  std::uint64_t at = 100 * G;
+  for (const bool runs_on : {true, false}) {
+    SCOPED_TRACE(runs_on ? "runs on" : "jumps");
+    // A scan, with no other window about: each request starts where the
+    // last window ended, and the windows grow to the window size.
+    cursor.unuse_region();
+    manager_.collect();
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+      ASSERT_TRUE(cursor.region()->is_copy());
+      at = cursor.region()->ofs_end();
+    }
+    const std::uint64_t left = cursor.region()->ofs_begin();
+    const std::uint64_t reach = std::max<std::uint64_t>(cursor.region()->size(), 16 * 1024);
+    const std::uint64_t next = at + (runs_on ? reach - 1 : reach);
+    ASSERT_TRUE(cursor.use_region(next, 64).is_valid());
+    EXPECT_TRUE(matches(cursor.buffer(), next));
+    const ManagerStats before = manager_.stats();
+    ASSERT_TRUE(cursor.use_region(left, 64).is_valid());  // the window left
+    EXPECT_TRUE(matches(cursor.buffer(), left));
+    EXPECT_EQ(manager_.stats().region_hits - before.region_hits, runs_on ? 0u : 1u);
+    testing::check_invariants(manager_);
+    at += 200 * G;  // the next scan, elsewhere
+  }
+}
+
 // Copy windows grow for reads that run on up to 256 KiB, whatever the
 // window; a request is copied whole up to 2 MiB (a block of the pool), and
 // mapped beyond.

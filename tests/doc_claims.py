@@ -320,7 +320,7 @@ CLAIMS = [
      "src/policy/adaptive_windows.cpp", r"std::min\(window / (4), cap\)"),
     ("copy mode: near is closer than half a window", ["docs/design.md"],
      r"closer than (half) a window is near",
-     "src/policy/adaptive_windows.cpp", r"std::max\(window / (2), ALLOCATIONGRANULARITY\)"),
+     "src/policy/adaptive_windows.cpp", r"std::max\(\{window / (2), ALLOCATIONGRANULARITY,"),
     ("the copy pool's blocks: one page to 2 MiB, from 2 MiB chunks", ["docs/design.md"],
      r"power-of-two sizes from one page to (\d+) MiB, carved from (\d+) MiB chunks",
      # The largest block is a chunk (a static_assert there).

@@ -161,6 +161,13 @@ class AccessPattern {
     return std::max(wanted, std::min(cap, learned_));
   }
 
+  // Copy mode: how far from the start of the last copy window a miss may
+  // land and still run on from it (see copy_window_size()); 0 before any.
+  std::uint64_t run_on_bytes() const noexcept {
+    const std::uint64_t last_size = window_end_ - window_begin_;
+    return last_size == 0 ? 0 : last_size + std::max(last_size, kRunSlack);
+  }
+
   // Copy mode: a copy window [begin, begin + size) was made for the file.
   void on_copy_window(std::uint64_t begin, std::uint64_t size) noexcept {
     if (run_windows_++ == 0) run_begin_ = begin;

@@ -29,9 +29,11 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   if (!enabled_ || window == 0) return {};  // whole files are never copied
   AccessPattern& pattern = file.pattern;
   // Near: one mapped window would have held both misses. Mapping, a scan's
-  // next miss lands a window on; copying, within half a window.
+  // next miss lands a window on; copying, within half a window, or running
+  // on from the last copy window (which grows up to the window).
   const std::uint64_t near_bytes =
-      pattern.copying() ? std::max(window / 2, ALLOCATIONGRANULARITY) : window + 1;
+      pattern.copying() ? std::max({window / 2, ALLOCATIONGRANULARITY, pattern.run_on_bytes()})
+                        : window + 1;
   // The machine's costs matter only to near misses; measure them at the first.
   const bool near = pattern.is_near(offset, near_bytes);
   const bool pays = near ? mapping_pays(file, offset) : true;
