@@ -738,6 +738,29 @@ const char* why_rss_anon_is_not_ours() {
 #endif
 }
 
+// Why the calling thread's page faults do not count the library's here, or
+// null where they do.
+const char* why_page_faults_are_not_ours() {
+#if !defined(__linux__) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return "counts the thread's page faults (Linux), which sanitizers add to";
+#else
+  if (std::getenv("SMMAP_TEST_EMULATED") != nullptr) return "an emulator's page faults are its own";
+  return nullptr;
+#endif
+}
+
+// Pages the calling thread has faulted in so far (minor faults); 0 where
+// the system does not count them.
+std::uint64_t thread_page_faults() {
+#ifdef __linux__
+  rusage usage{};
+  ::getrusage(RUSAGE_THREAD, &usage);
+  return static_cast<std::uint64_t>(usage.ru_minflt);
+#else
+  return 0;
+#endif
+}
+
 // No other manager may live meanwhile: a test of its own, no fixture.
 TEST(AdaptiveMemoryTest, CopyMemoryGoesBackWhenTheLastManagerGoes) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -775,6 +798,40 @@ TEST(AdaptiveMemoryTest, CopyMemoryGoesBackWhenTheLastManagerGoes) {
     EXPECT_LT(rss_anon_mib() - before, 7.5);
   }
   EXPECT_LT(rss_anon_mib() - before, 2.0);
+}
+
+// After collect(), the pool keeps the chunks holding the most written pages
+// (4 MiB): the next copies reuse them rather than fault in fresh pages. No
+// other manager may live meanwhile.
+TEST(AdaptiveMemoryTest, CopyMemoryKeptAfterCollectServesTheNextCopies) {
+  if (const char* why = why_page_faults_are_not_ours()) GTEST_SKIP() << why;
+  const std::uint64_t MiB = 1 << 20;
+  testing::TempDir dir;
+  const std::uint64_t size = 64 * MiB;
+  const std::filesystem::path file = dir.make_file("big", size);
+  std::mt19937_64 random(17);
+  SlidingWindowMapManager manager(static_cast<std::int64_t>(MiB), 32 * MiB);
+  cache_every_miss(manager);
+  manager.set_max_copy_memory(16 * MiB);
+  WindowCursor cursor = manager.make_cursor(file);
+  // Far reads of 60 KiB, until the copy windows' blocks hold |bytes| (64
+  // KiB blocks of 4 KiB pages; larger with larger pages).
+  const auto read = [&](std::uint64_t bytes) {
+    while (manager.stats().copy_window_bytes < bytes) {
+      const std::uint64_t at = random() % (size - (60 << 10));
+      ASSERT_TRUE(cursor.use_region(at, 60 << 10).is_valid());
+      ASSERT_TRUE(matches(cursor.buffer(), at));
+    }
+  };
+  read(15 * MiB);  // the budget, full
+  cursor.unuse_region();
+  manager.collect();
+  const std::uint64_t before = thread_page_faults();
+  read(3 * MiB);
+  const std::uint64_t faulted = thread_page_faults() - before;
+  std::cout << "pages faulted in for 3 MiB of copies after collect(): " << faulted << "\n";
+  // 768 pages when the pool returned every empty chunk.
+  EXPECT_LT(faulted, 200u);
 }
 
 // Copy windows evicted one at a time to make room for mapped windows, or
@@ -883,12 +940,7 @@ TEST(AdaptiveMemoryTest, CopiesOfChangingSizesHoldTheBudgetInPrivateMemory) {
 // every change of size would give back written pages and fault in others,
 // a fault per page of the budget. No other manager may live meanwhile.
 TEST(AdaptiveMemoryTest, CopiesOfDriftingSizesReuseWrittenMemory) {
-#if !defined(__linux__) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  GTEST_SKIP() << "counts the thread's page faults (Linux), which sanitizers add to";
-#else
-  if (std::getenv("SMMAP_TEST_EMULATED") != nullptr) {
-    GTEST_SKIP() << "an emulator's page faults are its own";
-  }
+  if (const char* why = why_page_faults_are_not_ours()) GTEST_SKIP() << why;
   const std::uint64_t MiB = 1 << 20;
   const std::uint64_t kBudget = 8 * MiB;
   testing::TempDir dir;
@@ -899,11 +951,6 @@ TEST(AdaptiveMemoryTest, CopiesOfDriftingSizesReuseWrittenMemory) {
   cache_every_miss(manager);
   manager.set_max_copy_memory(kBudget);
   WindowCursor cursor = manager.make_cursor(file);
-  const auto faults = [] {
-    rusage usage{};
-    ::getrusage(RUSAGE_THREAD, &usage);
-    return static_cast<std::uint64_t>(usage.ru_minflt);
-  };
   // Enough far reads of |want| bytes to fill the budget twice over.
   const auto phase = [&](std::uint64_t want) {
     const ManagerStats start = manager.stats();
@@ -917,17 +964,16 @@ TEST(AdaptiveMemoryTest, CopiesOfDriftingSizesReuseWrittenMemory) {
   // Reads of 60, 120 and 28 KiB take blocks of 64, 128 and 32 KiB.
   phase(60 << 10);
   ASSERT_GT(manager.stats().copy_window_bytes, kBudget / 2);  // full
-  const std::uint64_t before = faults();
+  const std::uint64_t before = thread_page_faults();
   for (const std::uint64_t want : {120 << 10, 60 << 10, 28 << 10, 120 << 10, 60 << 10}) {
     SCOPED_TRACE(want);
     phase(want);
   }
-  const std::uint64_t faulted = faults() - before;
+  const std::uint64_t faulted = thread_page_faults() - before;
   std::cout << "pages faulted in over five changes of size: " << faulted << "\n";
   // The budget is 2,048 pages. Splitting and merging, 801 pages faulted in
   // on x86-64 Linux; with each size's blocks kept apart, 11,087.
   EXPECT_LT(faulted, 2048u);
-#endif
 }
 
 // Eight threads over four files, each alternating random 64-byte reads,
