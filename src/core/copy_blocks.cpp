@@ -114,7 +114,6 @@ class CopyBlocks {
     if (chunk.pages_in_use == 0) --empty_chunks_;
     chunk.pages_in_use += pages;
     used_pages_ += pages;
-    free_pages_ -= pages;
     const std::size_t writes = std::min(pages, (size + kPage - 1) / kPage);
     chunk.set_written(place.page, writes, true);
     return chunk.base + place.page * kPage;
@@ -132,7 +131,6 @@ class CopyBlocks {
     }
     chunk.pages_in_use -= pages;
     used_pages_ -= pages;
-    free_pages_ += pages;
     if (chunk.pages_in_use == 0) ++empty_chunks_;
     // Merge with free buddies as far as they go.
     for (; order + 1 < kOrders; ++order) {
@@ -244,7 +242,6 @@ class CopyBlocks {
       Chunk* const added = chunk.get();
       chunks_.emplace(base, std::move(chunk));
       ++empty_chunks_;
-      free_pages_ += kPagesPerChunk;
       insert_free(Place{added, 0}, kOrders - 1);
       return Place{added, 0};
     } catch (...) {
@@ -281,7 +278,8 @@ class CopyBlocks {
   // Whether chunks with no page in use should go back now.
   bool should_trim() const noexcept {
     if (users_ == 0) return empty_chunks_ != 0;
-    return empty_chunks_ > kEmptyChunksKept && free_pages_ > used_pages_ + kMostFree / kPage;
+    const std::size_t free_pages = chunks_.size() * kPagesPerChunk - used_pages_;
+    return empty_chunks_ > kEmptyChunksKept && free_pages > used_pages_ + kMostFree / kPage;
   }
 
   // Gives back the pages of free blocks, largest first, until the written
@@ -331,20 +329,26 @@ class CopyBlocks {
       // Nothing in use: the chunk is one free block.
       SMMAP_DCHECK(chunk.free_order[0] == kOrders - 1);
       remove_free(Place{&chunk, 0});
-      free_pages_ -= kPagesPerChunk;
       free_chunk(chunk.base);
       at = chunks_.erase(at);
     }
     empty_chunks_ = kept_count;
+    if (chunks_.empty()) {
+      // The lists' room for the chunks that went goes too.
+      for (Free& free : free_) {
+        Blocks().swap(free.holding);
+        Blocks().swap(free.empty);
+      }
+    }
   }
 
   std::mutex mutex_;
   Free free_[kOrders];
   // Every chunk, by its address.
   std::unordered_map<std::byte*, std::unique_ptr<Chunk>> chunks_;
-  std::size_t free_pages_ = 0;
-  std::size_t written_free_pages_ = 0;  // of free_pages_, the written ones
   std::size_t used_pages_ = 0;
+  // Free pages holding memory.
+  std::size_t written_free_pages_ = 0;
   // Chunks with no page in use.
   std::size_t empty_chunks_ = 0;
   // Managers alive.

@@ -62,8 +62,8 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   }
   // A request of at most a page far from the last miss, on a file whose
   // pages are seldom read again: its bytes alone. (One that crosses into the
-  // next page too: a two-page block would be a class of its own in the copy
-  // pool, which random small reads keep faulting in and giving back.)
+  // next page too: its pages are as seldom read again, and would take a
+  // two-page block.)
   if (read_through_ && end - offset <= ALLOCATIONGRANULARITY && pattern.reads_through(near)) {
     choice.read_through = true;
     return choice;
