@@ -18,8 +18,9 @@
 //   (hits on live regions and on the cursor's own bytes) against requests
 //   that read: while fewer than half are served, such a miss is read
 //   through (exactly its bytes, into the cursor's memory), all but one in
-//   kCacheEvery, whose page is cached so that a set of pages read again
-//   and again still shows in the count.
+//   kCacheEvery (or more, as the caller says), whose page is cached so that
+//   a set of pages read again and again still shows in the count; and so is
+//   a near miss unless the miss before was near too.
 // - in copy mode, how large each copy window should be: a miss that runs on
 //   from the previous copy window gets one twice as large (up to a cap), and
 //   the first miss of a run gets what the file's previous runs needed. A run
@@ -54,6 +55,8 @@ class AccessPattern {
   // While few requests are served without reading, one far miss in this
   // many is cached all the same.
   static constexpr unsigned kCacheEvery = 64;
+  // ... and near misses only from this many in a row.
+  static constexpr unsigned kNearToCache = 2;
   // The served and read counts are halved when their sum reaches this, so
   // they follow the last few thousand requests.
   static constexpr std::uint64_t kRequestsRemembered = 4096;
@@ -125,10 +128,17 @@ class AccessPattern {
   void on_served(std::uint64_t requests) noexcept { count(requests, 0); }
 
   // Copy mode: whether a small request that missed, |near| the previous
-  // miss or not, is read through rather than cached in a copy window.
-  bool reads_through(bool near) noexcept {
-    if (near || served_ >= read_) return false;
-    return ++far_misses_ % kCacheEvery != 0;
+  // miss or not, is read through rather than cached in a copy window. While
+  // few requests are served, a near miss is cached only when the miss before
+  // was near too: one near miss alone is as likely sparse reads landing
+  // close by chance (1 in 64 of uniform reads over a 64 MiB file, 1 MiB
+  // windows) as the start of a run, and a run's next miss still shows.
+  // A far one is cached one in |far_misses_per_sample| (kCacheEvery or more:
+  // AdaptiveWindows weighs the machine's costs).
+  bool reads_through(bool near, unsigned far_misses_per_sample = kCacheEvery) noexcept {
+    if (served_ >= read_) return false;
+    if (near) return near_ < kNearToCache;
+    return ++far_misses_ % far_misses_per_sample != 0;
   }
 
   // Copy mode: how many bytes the copy window for a miss at [offset, end)

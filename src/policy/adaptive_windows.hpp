@@ -69,14 +69,18 @@ class AdaptiveWindows {
   void on_mapped_eviction(const FileToPlace& file, std::uint64_t offset,
                           std::uint64_t uses) noexcept;
 
-  // Sets its counts in |stats|: switches_to_copy, switches_to_map, window_map_ns and
-  // window_copy_ns.
+  // Sets its counts in |stats|: switches_to_copy, switches_to_map and the
+  // measured costs (window_map_ns, window_copy_ns, fresh_page_ns,
+  // small_read_ns).
   void fill_stats(ManagerStats& stats) const noexcept;
 
  private:
   // Whether a window read from end to end is cheaper mapped than copied on
   // this machine, measured once on |file|.
   bool mapping_pays(const FileToPlace& file, std::uint64_t offset) noexcept;
+  // While few requests are served, one far miss in this many is cached all
+  // the same (AccessPattern::reads_through()).
+  unsigned far_misses_per_sample() const noexcept;
 
   const std::uint64_t largest_window_;
   bool enabled_;

@@ -9,6 +9,7 @@
 
 #include "port/guarded_copy.hpp"
 #include "port/mapping.hpp"
+#include "port/memory.hpp"
 #include "util/check.hpp"
 
 namespace smmap::detail {
@@ -57,6 +58,33 @@ std::uint64_t time_copied(NativeFile file, std::uint64_t ofs, std::size_t size) 
   return elapsed_ns(start);
 }
 
+// The cheapest first write of a page of a fresh chunk, |pages| tried.
+std::uint64_t time_fresh_page(std::size_t pages) {
+  std::byte* chunk = allocate_chunk();
+  std::uint64_t best = std::numeric_limits<std::uint64_t>::max();
+  for (std::size_t page = 0; page < pages; ++page) {
+    volatile std::byte* at = chunk + page * kTouchStride;
+    const auto start = std::chrono::steady_clock::now();
+    *at = std::byte{1};
+    best = std::min(best, elapsed_ns(start));
+  }
+  free_chunk(chunk);
+  return best;
+}
+
+// The cheapest of |times| reads of 64 bytes at |ofs|.
+std::uint64_t time_small_read(NativeFile file, std::uint64_t ofs, std::size_t size, int times) {
+  std::byte bytes[64];
+  const std::size_t wanted = std::min(sizeof bytes, size);
+  std::uint64_t best = std::numeric_limits<std::uint64_t>::max();
+  for (int i = 0; i < times; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    read_exactly(file, "window cost probe", ofs, {bytes, wanted});
+    best = std::min(best, elapsed_ns(start));
+  }
+  return best;
+}
+
 }  // namespace
 
 WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept {
@@ -76,6 +104,8 @@ WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t
       costs.copy_ns = std::min(costs.copy_ns, time_copied(file, ofs, size));
       costs.map_ns = std::min(costs.map_ns, time_mapped(file, ofs, size));
     }
+    costs.fresh_page_ns = time_fresh_page(16);
+    costs.small_read_ns = time_small_read(file, ofs, size, 4);
     return costs;
   } catch (...) {
     return WindowCosts{};
