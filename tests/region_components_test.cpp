@@ -1,24 +1,33 @@
 // The manager's region components on their own, with plain objects standing
 // in for its regions: RegionIndex (src/core/region_index.hpp), one file's
 // regions by offset; PageTable (src/core/page_table.hpp), its copy windows
-// by page; and RegionLru (src/core/region_lru.hpp), the live
-// regions counted with the unused ones in eviction order. EvictionTest and
+// by page; RegionLru (src/core/region_lru.hpp), the live
+// regions counted with the unused ones in eviction order; and NodePool
+// (src/util/node_pool.hpp), the nodes of the regions' maps. EvictionTest and
 // PlacementTest check the same rules through managers.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/page_table.hpp"
 #include "core/region_index.hpp"
 #include "core/region_lru.hpp"
 #include "util/node_pool.hpp"
+
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace smmap::detail {
 namespace {
@@ -269,6 +278,45 @@ TEST(PageTableComponentTest, AgreesWithAMapThroughGrowthAndDeletionsInLongRuns) 
       for (std::uint64_t at = 0; at < 610; ++at) ASSERT_EQ(table.find(at), holder(at)) << at;
     }
   }
+}
+
+TEST(NodePoolComponentTest, HandsOutNodesInOrderAndTouchesOnlyThePagesHandedOut) {
+  NodePool pool;
+  constexpr std::size_t kAlign = alignof(std::max_align_t);
+  const std::size_t slot = (40 + kAlign - 1) / kAlign * kAlign;
+  std::vector<std::byte*> nodes;
+  for (int i = 0; i < 100; ++i) {
+    nodes.push_back(static_cast<std::byte*>(pool.allocate(40)));
+    std::fill_n(nodes.back(), 40, std::byte{0x5a});  // as a container builds its node
+  }
+  ASSERT_EQ(reinterpret_cast<std::uintptr_t>(nodes[0]) % kChunkSize, 0u);  // a chunk's start
+  for (std::size_t i = 0; i < nodes.size(); ++i) EXPECT_EQ(nodes[i], nodes[0] + i * slot) << i;
+  // Nodes given back go out again first, the last given back first.
+  pool.deallocate(nodes[5], 40);
+  pool.deallocate(nodes[7], 40);
+  EXPECT_EQ(pool.allocate(40), nodes[7]);
+  EXPECT_EQ(pool.allocate(40), nodes[5]);
+  std::byte* const last = static_cast<std::byte*>(pool.allocate(40));
+  EXPECT_EQ(last, nodes[99] + slot);
+  std::fill_n(last, 40, std::byte{0x5a});
+#ifdef __linux__
+  // Of the chunk, only the pages of the nodes handed out are in memory: the
+  // pool writes none of the others.
+  // (Where every fitting anonymous mapping gets a large page, or under an
+  // emulator, the count says nothing.)
+  std::ifstream large_pages("/sys/kernel/mm/transparent_hugepage/enabled");
+  const std::string mode((std::istreambuf_iterator<char>(large_pages)),
+                         std::istreambuf_iterator<char>());
+  if (mode.find("[always]") != std::string::npos || std::getenv("SMMAP_TEST_EMULATED")) {
+    GTEST_SKIP() << "large pages for every mapping, or an emulator";
+  }
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident(kChunkSize / page);
+  ASSERT_EQ(::mincore(nodes[0], kChunkSize, resident.data()), 0);
+  const auto in_memory =
+      std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
+  EXPECT_EQ(static_cast<std::size_t>(in_memory), (101 * slot + page - 1) / page);
+#endif
 }
 
 }  // namespace
