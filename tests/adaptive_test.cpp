@@ -246,6 +246,26 @@ TEST_F(AdaptiveTest, MeasuresTheMachineOnceWhenItMatters) {
   EXPECT_EQ(off.stats().window_map_ns, 0u);  // never measures with adaptivity off
 }
 
+TEST_F(AdaptiveTest, CollectTeachesTheDetectorNothingNorMeasuresTheMachine) {
+  const ScopedWindowCosts measured(std::nullopt);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  // Windows that served one read each, unmapped by collect() rather than by
+  // the limit: more than enough of them to switch the file to copy windows
+  // had the LRU evicted them.
+  for (unsigned round = 0; round < 3 * detail::AccessPattern::kWastedToCopy; ++round) {
+    ASSERT_TRUE(cursor.use_region((round % 3) * 20 * kWindow + 3, 64).is_valid());
+    cursor.unuse_region();
+    EXPECT_EQ(manager_.collect(), 1u);
+  }
+  const ManagerStats stats = manager_.stats();
+  EXPECT_EQ(stats.switches_to_copy, 0u);
+  EXPECT_EQ(stats.window_map_ns, 0u);  // nor measured the machine
+  EXPECT_EQ(stats.unmaps_by_collect, 3 * detail::AccessPattern::kWastedToCopy);
+  // (A manager's end unmaps its regions as collect() does: it measured the
+  // machine too, 2-10 ms of a short-lived manager's life.)
+  testing::check_invariants(manager_);
+}
+
 TEST_F(AdaptiveTest, MeasuringATruncatedFileNeitherCrashesNorMisleads) {
 #ifdef _WIN32
   GTEST_SKIP() << "Windows refuses to truncate a mapped file (ERROR_USER_MAPPED_FILE)";

@@ -517,7 +517,14 @@ std::size_t ManagerCore::evict_for_memory_locked(std::uint64_t incoming) noexcep
 std::size_t ManagerCore::evict_all_locked() noexcept {
   const CopyBlocksBatch batch;
   std::size_t count = 0;
-  for (; ManagedRegion* coldest = lru_.coldest(); ++count) evict_locked(coldest);
+  // Not evict_locked(): unmapping everything at once (collect(), a retry, the
+  // manager's end) says nothing of how the windows were read, so the
+  // detector is not told, nor are the machine's costs measured for it.
+  for (; ManagedRegion* coldest = lru_.coldest(); ++count) {
+    FileEntry& owner = coldest->owner();
+    unmap_locked(coldest);
+    drop_if_unused_locked(owner);
+  }
   return count;
 }
 
