@@ -344,6 +344,24 @@ void BM_MissMapsNewWindow(benchmark::State& state) {
 }
 BENCHMARK(BM_MissMapsNewWindow);
 
+// A manager made, a cursor on a file, one 64-byte read (a mapped window of
+// 1 MiB) and the manager gone: what a short-lived manager costs, as Python
+// code that makes one per repository or per test pays it.
+void BM_NewManagerFirstRead(benchmark::State& state) {
+  const std::filesystem::path& file = data().big;  // written before timing
+  const auto inner = random_offsets(kMiB - kRead);
+  std::array<std::byte, kRead> out;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    smmap::SlidingWindowMapManager manager(static_cast<std::int64_t>(kMiB), 64 * kMiB);
+    smmap::WindowCursor cursor = manager.make_cursor(file);
+    cursor.use_region((i % 64) * kMiB + inner[i % kOffsets], kRead);
+    ++i;
+    copy64(out, cursor.buffer().data());
+  }
+}
+BENCHMARK(BM_NewManagerFirstRead)->Unit(benchmark::kMicrosecond);
+
 // --- Copy misses and read-throughs against pread ------------------------------
 
 // Random 64-byte reads of the big file under 1 MiB windows, an 8 MiB limit

@@ -62,8 +62,9 @@ class NodePool {
   }
 
   // A new chunk, handed out from its start, so that the nodes of a small map
-  // share pages, and touched only as its nodes are: a chunk's pages fault in
-  // one by one (512 fresh pages cost 5 ms on a machine where one costs 10 µs).
+  // share pages, and written only as its nodes are: a manager that makes a
+  // few nodes faults in a few pages, not 512 (docs/benchmarks.md,
+  // "Short-lived managers").
   void grow() {
     chunks_.reserve(chunks_.size() + 1);
     std::byte* chunk = allocate_chunk();
