@@ -63,7 +63,8 @@ struct ManagerStats {
   // written before, and a 64-byte read of the file. While few requests are
   // served, far small misses are read through and one in 64 is cached to see
   // whether pages are read again; one in 64 x fresh_page_ns / small_read_ns
-  // where a fresh page costs more than a read. 0 as window_map_ns.
+  // (at most one in 1,024) where a fresh page costs more than a read. 0 as
+  // window_map_ns.
   std::uint64_t fresh_page_ns = 0;
   std::uint64_t small_read_ns = 0;
   // Bytes copy windows hold now, and at most since the manager was made:

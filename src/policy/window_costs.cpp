@@ -5,6 +5,7 @@
 #include <chrono>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 
 #include "port/guarded_copy.hpp"
@@ -104,7 +105,11 @@ WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t
       costs.copy_ns = std::min(costs.copy_ns, time_copied(file, ofs, size));
       costs.map_ns = std::min(costs.map_ns, time_mapped(file, ofs, size));
     }
-    costs.fresh_page_ns = time_fresh_page(16);
+    try {
+      costs.fresh_page_ns = time_fresh_page(16);
+    } catch (const std::bad_alloc&) {
+      // 0: not measured, and the window's costs still stand.
+    }
     costs.small_read_ns = time_small_read(file, ofs, size, 4);
     return costs;
   } catch (...) {

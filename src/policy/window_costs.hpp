@@ -32,8 +32,8 @@ struct WindowCosts {
 // Measures both ways of reading [ofs, ofs + size) of |file|, best of two
 // each: two mapped and two copied windows' time; then a fresh page (best of
 // 16 pages of one chunk) and a 64-byte read (best of 4). Never throws: a
-// failure gives all zeros; a file system that cannot map gives a map_ns of
-// UINT64_MAX.
+// failure gives all zeros (no memory for the fresh pages: a fresh_page_ns of
+// 0 only); a file system that cannot map gives a map_ns of UINT64_MAX.
 // REQUIRES: ofs is a multiple of ALLOCATIONGRANULARITY; size > 0 fits the file.
 WindowCosts measure_window_costs(NativeFile file, std::uint64_t ofs, std::size_t size) noexcept;
 
