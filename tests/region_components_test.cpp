@@ -299,6 +299,15 @@ TEST(NodePoolComponentTest, HandsOutNodesInOrderAndTouchesOnlyThePagesHandedOut)
   std::byte* const last = static_cast<std::byte*>(pool.allocate(40));
   EXPECT_EQ(last, nodes[99] + slot);
   std::fill_n(last, 40, std::byte{0x5a});
+  // A chunk holds as many whole nodes as fit; the next starts a new chunk.
+  NodePool filled;
+  auto* const first = static_cast<std::byte*>(filled.allocate(40));
+  std::byte* in_first = first;
+  for (std::size_t i = 1; i < kChunkSize / slot; ++i) {
+    in_first = static_cast<std::byte*>(filled.allocate(40));
+  }
+  EXPECT_LE(in_first + slot, first + kChunkSize);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(filled.allocate(40)) % kChunkSize, 0u);
 #ifdef __linux__
   // Of the chunk, only the pages of the nodes handed out are in memory: the
   // pool writes none of the others.
