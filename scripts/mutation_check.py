@@ -27,6 +27,7 @@ ADAPTIVE = "src/policy/adaptive_windows.cpp"
 PATTERN = "src/policy/access_pattern.hpp"
 BUDGET = "src/core/descriptor_budget.hpp"
 LRU = "src/core/region_lru.hpp"
+COPIES = "src/core/copy_windows.hpp"
 
 # (name, file, original, mutated)
 MUTATIONS = [
@@ -69,13 +70,24 @@ MUTATIONS = [
     ("lookup: an unused copy window serves a request without a size", CORE,
      "  if (live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {",
      "  if (live != nullptr) {"),
-    ("lookup: the tree skipped while the file has mapped windows", CORE,
-     "  if (live == nullptr && regions.size() != entry.copy_pages().windows()) {",
-     "  if (false) {"),
-    ("page table: pages of an evicted copy window stay", CORE,
-     "    region->owner().copy_pages().erase(region->ofs_begin() / ALLOCATIONGRANULARITY,\n"
-     "                                       pages_of(*region));",
+    ("lookup: the tree skipped while the file has mapped windows", "src/core/file_entry.hpp",
+     "    return copy != nullptr || regions_.empty() ? copy : regions_.find(offset);",
+     "    return copy;"),
+    ("copy windows: pages of an evicted copy window stay", COPIES,
+     "    pages_.erase(page_of(region.ofs_begin()), pages_of(region));",
      "    static_cast<void>(0);"),
+    ("copy windows: a copy window ahead not seen", COPIES,
+     "      if (pages_.find(page_of(at)) != nullptr) return at;",
+     "      if (false) return at;"),
+    ("copy windows: a mapped window grows over a copy window before it", COPIES,
+     "        gap.begin = std::max(gap.begin, before->ofs_end());",
+     "        static_cast<void>(before);"),
+    ("copy windows: a mapped window grows over a copy window after it", COPIES,
+     "    if (held < highest) gap.end = held;",
+     "    static_cast<void>(held);"),
+    ("copy windows: unused ones left in a mapped window's way", CORE,
+     "    if (region->pins() == 0) unmap_counted_locked(region, stats_.unmaps_by_eviction);",
+     "    static_cast<void>(region);"),
     ("page table: no backward shift", "src/core/page_table.hpp",
      "      if (stays) continue;", "      if (true) continue;"),
     ("read-through: sampled misses not cached", "src/policy/access_pattern.hpp",

@@ -1124,6 +1124,33 @@ TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
   testing::check_invariants(manager_);
 }
 
+TEST_F(AdaptiveTest, MappedWindowsStopAtPinnedCopyWindowsOnEitherSide) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  cursor.unuse_region();
+  manager_.collect();
+  WindowCursor copy = manager_.make_cursor(file_);
+  ASSERT_TRUE(copy.use_region(100 * G + 5, 64).is_valid());
+  ASSERT_TRUE(copy.region()->is_copy());
+  ASSERT_EQ(copy.region()->ofs_begin(), 100 * G);
+  ASSERT_EQ(copy.region()->ofs_end(), 101 * G);
+  // Requests without a size get mapped windows, which grow towards the
+  // pinned copy window from either side and stop at it.
+  WindowCursor before = manager_.make_cursor(file_);
+  ASSERT_TRUE(before.use_region(100 * G - 10).is_valid());
+  EXPECT_FALSE(before.region()->is_copy());
+  EXPECT_EQ(before.region()->ofs_end(), 100 * G);
+  EXPECT_EQ(before.size(), 10u);
+  EXPECT_TRUE(matches(before.buffer(), 100 * G - 10));
+  WindowCursor after = manager_.make_cursor(file_);
+  ASSERT_TRUE(after.use_region(101 * G + 10).is_valid());
+  EXPECT_FALSE(after.region()->is_copy());
+  EXPECT_EQ(after.region()->ofs_begin(), 101 * G);
+  EXPECT_TRUE(matches(after.buffer(), 101 * G + 10));
+  EXPECT_EQ(manager_.num_file_handles(), 3u);
+  testing::check_invariants(manager_);
+}
+
 TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
   WindowCursor cursor = manager_.make_cursor(file_);
   ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));

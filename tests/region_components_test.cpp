@@ -1,7 +1,8 @@
 // The manager's region components on their own, with plain objects standing
 // in for its regions: RegionIndex (src/core/region_index.hpp), one file's
 // regions by offset; PageTable (src/core/page_table.hpp), its copy windows
-// by page; RegionLru (src/core/region_lru.hpp), the live
+// by page; CopyWindows (src/core/copy_windows.hpp), its copy windows kept
+// apart from the rest; RegionLru (src/core/region_lru.hpp), the live
 // regions counted with the unused ones in eviction order; and NodePool
 // (src/util/node_pool.hpp), the nodes of the regions' maps. EvictionTest and
 // PlacementTest check the same rules through managers.
@@ -16,9 +17,11 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/copy_windows.hpp"
 #include "core/page_table.hpp"
 #include "core/region_index.hpp"
 #include "core/region_lru.hpp"
@@ -278,6 +281,112 @@ TEST(PageTableComponentTest, AgreesWithAMapThroughGrowthAndDeletionsInLongRuns) 
       for (std::uint64_t at = 0; at < 610; ++at) ASSERT_EQ(table.find(at), holder(at)) << at;
     }
   }
+}
+
+// A copy window standing in for the manager's: bytes [ofs, ofs + size),
+// counted alive while constructed; |fail| makes its constructor throw.
+struct CopySpan {
+  CopySpan(std::uint64_t ofs, std::uint64_t bytes, int& alive, bool fail = false)
+      : begin(ofs), length(bytes), alive_count(alive) {
+    if (fail) throw std::runtime_error("no copy");
+    ++alive_count;
+  }
+  ~CopySpan() { --alive_count; }
+  std::uint64_t ofs_begin() const { return begin; }
+  std::uint64_t ofs_end() const { return begin + length; }
+  std::uint64_t size() const { return length; }
+  std::uint64_t begin;
+  std::uint64_t length;
+  int& alive_count;
+  LruLinks<CopySpan> links;
+};
+using Copies = CopyWindows<CopySpan, &CopySpan::links>;
+const std::uint64_t kG = ALLOCATIONGRANULARITY;
+
+TEST(CopyWindowsComponentTest, FindsWindowsByOffsetAndReusesTheNodesOfThoseErased) {
+  NodePool nodes;
+  int alive = 0;
+  {
+    Copies copies(nodes);
+    CopySpan& one = copies.emplace(0, kG, alive);
+    CopySpan& three = copies.emplace(10 * kG, 3 * kG, alive);
+    CopySpan& tail = copies.emplace(20 * kG, 100, alive);  // the file's end, in part of a page
+    EXPECT_EQ(alive, 3);
+    EXPECT_EQ(copies.size(), 3u);
+    EXPECT_EQ(copies.pages(), 5u);
+    EXPECT_EQ(copies.find(0), &one);
+    EXPECT_EQ(copies.find(kG - 1), &one);
+    EXPECT_EQ(copies.find(kG), nullptr);
+    for (std::uint64_t at : {10 * kG, 11 * kG + 7, 13 * kG - 1}) EXPECT_EQ(copies.find(at), &three);
+    EXPECT_EQ(copies.find(13 * kG), nullptr);
+    EXPECT_EQ(copies.find(20 * kG + 99), &tail);
+    // Erased, a window's pages are free and its node serves the next one.
+    copies.erase(three);
+    EXPECT_EQ(alive, 2);
+    EXPECT_EQ(copies.find(11 * kG), nullptr);
+    EXPECT_EQ(copies.pages(), 2u);
+    CopySpan& again = copies.emplace(5 * kG, kG, alive);
+    EXPECT_EQ(static_cast<void*>(&again), static_cast<void*>(&three));
+    // Listed oldest first; a walk may erase the window it is given.
+    std::vector<std::uint64_t> seen;
+    copies.for_each([&](CopySpan& window) {
+      seen.push_back(window.ofs_begin());
+      if (window.ofs_begin() == 20 * kG) copies.erase(window);
+    });
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{0, 20 * kG, 5 * kG}));
+    EXPECT_EQ(copies.size(), 2u);
+    EXPECT_EQ(copies.first(), &one);
+  }
+  EXPECT_EQ(alive, 0);  // the rest went with the windows
+}
+
+TEST(CopyWindowsComponentTest, AWindowThatCannotBeMadeLeavesNothingBehind) {
+  NodePool nodes;
+  int alive = 0;
+  Copies copies(nodes);
+  CopySpan& kept = copies.emplace(0, kG, alive);
+  EXPECT_THROW(copies.emplace(4 * kG, 2 * kG, alive, true), std::runtime_error);
+  EXPECT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies.pages(), 1u);
+  EXPECT_EQ(copies.find(4 * kG), nullptr);
+  EXPECT_EQ(copies.first(), &kept);
+  EXPECT_EQ(alive, 1);
+}
+
+TEST(CopyWindowsComponentTest, FindsTheFirstPageHeldAndTheFreeGapAroundAnOffset) {
+  NodePool nodes;
+  int alive = 0;
+  Copies copies(nodes);
+  // Nothing held: every gap stays as it is.
+  EXPECT_EQ(copies.first_held(0, 50 * kG), 50 * kG);
+  Gap whole = copies.free_around(7 * kG, Gap{0, 100 * kG}, 8 * kG);
+  EXPECT_EQ(whole.begin, 0u);
+  EXPECT_EQ(whole.end, 100 * kG);
+  copies.emplace(4 * kG, 2 * kG, alive);  // pages 4 and 5
+  copies.emplace(9 * kG, kG, alive);      // page 9
+  EXPECT_EQ(copies.first_held(0, 50 * kG), 4 * kG);
+  EXPECT_EQ(copies.first_held(6 * kG, 50 * kG), 9 * kG);
+  EXPECT_EQ(copies.first_held(6 * kG, 9 * kG), 9 * kG);  // none before the end
+  EXPECT_EQ(copies.first_held(10 * kG, 50 * kG), 50 * kG);
+  // Between them: from the end of one to the start of the other.
+  Gap between = copies.free_around(7 * kG + 100, Gap{0, 100 * kG}, 8 * kG);
+  EXPECT_EQ(between.begin, 6 * kG);
+  EXPECT_EQ(between.end, 9 * kG);
+  // A narrower gap stays narrower.
+  Gap narrow = copies.free_around(7 * kG + 100, Gap{7 * kG, 8 * kG}, 8 * kG);
+  EXPECT_EQ(narrow.begin, 7 * kG);
+  EXPECT_EQ(narrow.end, 8 * kG);
+  // Windows beyond the reach are not looked for.
+  Gap near = copies.free_around(7 * kG + 100, Gap{0, 100 * kG}, kG);
+  EXPECT_EQ(near.begin, 0u);
+  EXPECT_EQ(near.end, 100 * kG);
+  // Before every window, and after them all.
+  Gap first = copies.free_around(kG, Gap{0, 100 * kG}, 8 * kG);
+  EXPECT_EQ(first.begin, 0u);
+  EXPECT_EQ(first.end, 4 * kG);
+  Gap last = copies.free_around(12 * kG, Gap{0, 100 * kG}, 8 * kG);
+  EXPECT_EQ(last.begin, 10 * kG);
+  EXPECT_EQ(last.end, 100 * kG);
 }
 
 TEST(NodePoolComponentTest, HandsOutNodesInOrderAndTouchesOnlyThePagesHandedOut) {

@@ -1,6 +1,7 @@
 // FileEntry: a manager's record of one file — the MapRegionList its cursors
 // report — with the open file windows are mapped from, its identity when the
-// entry was made, its regions by offset and the number of cursors on it.
+// entry was made, its mapped windows by offset, its copy windows by page and
+// the number of cursors on it.
 //
 // The descriptor of a path entry counts against the manager's descriptor
 // budget: the manager may close it while the entry lives (its regions stay
@@ -21,8 +22,8 @@
 #include <utility>
 #include <variant>
 
+#include "core/copy_windows.hpp"
 #include "core/managed_region.hpp"
-#include "core/page_table.hpp"
 #include "core/region_index.hpp"
 #include "platform.hpp"
 #include "policy/access_pattern.hpp"
@@ -38,23 +39,30 @@ namespace smmap::detail {
 class FileEntry final : public MapRegionList {
  public:
   using Regions = RegionIndex<ManagedRegion>;
-  using CopyPages = PageTable<ManagedRegion>;
+  using Copies = CopyWindows<ManagedRegion, &ManagedRegion::file_copy_links>;
 
-  // An entry for |file|, opened from |source|; |manager_mutex| guards it, and
-  // its region index takes its nodes from |nodes|.
-  FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex, NodePool& nodes)
+  // An entry for |file|, opened from |source|; |manager_mutex| guards it, its
+  // index of mapped windows takes its nodes from |nodes| and its copy windows
+  // are nodes of |copy_nodes|.
+  FileEntry(const PathOrFd& source, OpenFile file, Mutex& manager_mutex, NodePool& nodes,
+            NodePool& copy_nodes)
       : MapRegionList(source, file.size()),
         file_(std::move(file)),
         mutex_(manager_mutex),
-        regions_(nodes, file_size()) {}
+        regions_(nodes, file_size()),
+        copies_(copy_nodes) {}
 
   std::size_t size() const override EXCLUDES(mutex_) {
     MutexLock lock(mutex_);
-    return regions_.size();
+    return region_count();
   }
   int client_count_of(std::uint64_t ofs, std::size_t size) const override EXCLUDES(mutex_) {
     MutexLock lock(mutex_);
     const ManagedRegion* found = regions_.starting_at(ofs);
+    if (found == nullptr) {
+      found = copies_.find(ofs);
+      if (found != nullptr && found->ofs_begin() != ofs) found = nullptr;
+    }
     return found == nullptr || found->size() != size ? 0 : found->client_count();
   }
 
@@ -71,12 +79,29 @@ class FileEntry final : public MapRegionList {
 
   // The rest is the manager's, under its mutex.
 
-  // The file's regions; they are unmapped before the file closes.
+  // The file's mapped windows (and copies of files that cannot be mapped);
+  // they are unmapped before the file closes.
   Regions& regions() noexcept { return regions_; }
   const Regions& regions() const noexcept { return regions_; }
-  // Its copy windows by page: each is in regions() too.
-  CopyPages& copy_pages() noexcept { return copy_pages_; }
-  const CopyPages& copy_pages() const noexcept { return copy_pages_; }
+  // Its copy windows (adaptive windows), in none of regions()' gaps' way:
+  // placing a window of either kind looks at both.
+  Copies& copies() noexcept { return copies_; }
+  const Copies& copies() const noexcept { return copies_; }
+  // The region of either kind holding |offset|, or null.
+  ManagedRegion* find_region(std::uint64_t offset) noexcept {
+    ManagedRegion* copy = copies_.find(offset);
+    return copy != nullptr || regions_.empty() ? copy : regions_.find(offset);
+  }
+  // Regions of both kinds.
+  std::size_t region_count() const noexcept { return regions_.size() + copies_.size(); }
+  bool has_regions() const noexcept { return !regions_.empty() || !copies_.empty(); }
+  // Calls |fn| on every region, mapped windows first; |fn| may erase the
+  // region it is given.
+  template <typename Fn>
+  void for_each_region(Fn fn) {
+    regions_.for_each(fn);
+    copies_.for_each(fn);
+  }
   // Whether small requests get copy windows (adaptive windows).
   AccessPattern& pattern() noexcept { return pattern_; }
 
@@ -127,7 +152,7 @@ class FileEntry final : public MapRegionList {
   OpenFile file_;
   Mutex& mutex_;
   Regions regions_;
-  CopyPages copy_pages_;
+  Copies copies_;
   std::size_t cursors_ = 0;
   bool current_ = true;
   AccessPattern pattern_;

@@ -12,6 +12,14 @@ void require(bool holds, const std::string& rule) {
   if (!holds) throw std::logic_error("smmap: manager invariant broken: " + rule);
 }
 
+// Whether |region| is one of its entry's live regions, found where its kind
+// is kept.
+bool is_live(const ManagedRegion& region) {
+  const FileEntry& owner = region.owner();
+  return region.is_copy_window() ? owner.copies().find(region.ofs_begin()) == &region
+                                 : owner.regions().starting_at(region.ofs_begin()) == &region;
+}
+
 }  // namespace
 
 void ManagerCore::check_invariants_locked() const {
@@ -32,20 +40,17 @@ void ManagerCore::check_invariants_locked() const {
     } else {
       require(entry.file_is_open(), what + ": a caller's descriptor stays in use");
     }
-    require(entry.cursors() > 0 || (current && !entry.regions().empty()),
+    require(entry.cursors() > 0 || (current && entry.has_regions()),
             what + ": an entry with no cursor is current and has regions");
     const ManagedRegion* previous = nullptr;
-    std::size_t copy_windows = 0;
     std::uint64_t copy_pages = 0;
-    entry.regions().for_each([&](const ManagedRegion& region) {
+    // Rules for a region of either kind.
+    auto check_region = [&](const ManagedRegion& region, const std::string& where) {
       const std::uint64_t ofs = region.ofs_begin();
-      require(entry.regions().starting_at(ofs) == &region, what + ": indexed by its start");
-      const std::string where = what + " region at " + std::to_string(ofs);
       require(&region.owner() == &entry, where + ": owned by its entry");
       require(region.size() > 0, where + ": not empty");
       require(ofs % ALLOCATIONGRANULARITY == 0, where + ": starts on the granularity");
       require(region.ofs_end() <= entry.file_size(), where + ": inside the file");
-      require(previous == nullptr || previous->ofs_end() <= ofs, where + ": no overlap");
       if (limits_.largest_window == 0) {
         require(ofs == 0 && region.size() == entry.file_size(), where + ": maps the whole file");
       } else {
@@ -59,23 +64,36 @@ void ManagerCore::check_invariants_locked() const {
       require(region.uses() >= 1, where + ": served the request it was made for");
       if (region.pins() == 0) ++unpinned;
       if (region.pins() == 0 && region.is_copy_window()) ++unused_copies;
-      if (region.is_copy_window()) {
-        copy_bytes += region.block_size();
-        ++copy_windows;
-        copy_pages += (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
-      }
+      if (region.is_copy_window()) copy_bytes += region.block_size();
+      // Each page of a mapped window is in no copy window, and each page of
+      // a copy window in it alone and in no mapped window: none overlap.
       for (std::uint64_t at = ofs; at < region.ofs_end(); at += ALLOCATIONGRANULARITY) {
-        const ManagedRegion* by_page = entry.copy_pages().find(at / ALLOCATIONGRANULARITY);
-        require(by_page == (region.is_copy_window() ? &region : nullptr),
+        require(entry.copies().find(at) == (region.is_copy_window() ? &region : nullptr),
                 where + ": its pages are in the page table iff it is a copy window");
+        if (region.is_copy_window()) {
+          ++copy_pages;
+          require(entry.regions().find(at) == nullptr, where + ": no mapped window holds it");
+        }
       }
       bytes += region.size();
       ++regions;
+    };
+    entry.regions().for_each([&](const ManagedRegion& region) {
+      const std::uint64_t ofs = region.ofs_begin();
+      const std::string where = what + " region at " + std::to_string(ofs);
+      require(entry.regions().starting_at(ofs) == &region, what + ": indexed by its start");
+      require(!region.is_copy_window(), where + ": copy windows are kept apart");
+      require(previous == nullptr || previous->ofs_end() <= ofs, where + ": no overlap");
+      check_region(region, where);
       previous = &region;
     });
-    require(
-        entry.copy_pages().windows() == copy_windows && entry.copy_pages().pages() == copy_pages,
-        what + ": the page table holds the copy windows' pages and nothing else");
+    entry.copies().for_each([&](const ManagedRegion& region) {
+      const std::string where = what + " copy window at " + std::to_string(region.ofs_begin());
+      require(region.is_copy_window(), where + ": only copy windows are kept as such");
+      check_region(region, where);
+    });
+    require(entry.copies().pages() == copy_pages,
+            what + ": the page table holds the copy windows' pages and nothing else");
   };
   for (const auto& [key, entry] : current_) {
     require(key == key_of(entry->path_or_fd()), entry->description() + ": keyed by its source");
@@ -100,8 +118,7 @@ void ManagerCore::check_invariants_locked() const {
        region = Lru::List::newer(region)) {
     require(Lru::List::older(region) == older, "LRU links agree both ways");
     require(region->pins() == 0, "every region in the LRU list is unpinned");
-    require(region->owner().regions().starting_at(region->ofs_begin()) == region,
-            "LRU regions are live regions");
+    require(is_live(*region), "LRU regions are live regions");
     older = region;
     ++linked;
   }

@@ -66,6 +66,8 @@ class ManagedRegion final : public MapRegion {
   LruLinks<ManagedRegion> unused_links;
   // The same in its list of unused copy windows, while it is one.
   LruLinks<ManagedRegion> unused_copy_links;
+  // Links in its file's list of copy windows (CopyWindows), if it is one.
+  LruLinks<ManagedRegion> file_copy_links;
 
  private:
   ManagedRegion(FileEntry& owner, std::uint64_t ofs, const Mapping& mapping) noexcept;

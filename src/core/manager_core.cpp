@@ -14,11 +14,6 @@
 namespace smmap::detail {
 namespace {
 
-// The pages a region covers, the last one maybe in part.
-std::uint64_t pages_of(const ManagedRegion& region) noexcept {
-  return (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
-}
-
 // The library's errors carry errno values in the generic category
 // (throw_system_error). This runs when the process has no descriptor left,
 // and compares the category by address rather than through a virtual call:
@@ -87,7 +82,8 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
   // hold the last ones, so free them and try once more.
   std::unique_ptr<FileEntry> fresh;
   try {
-    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_);
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_,
+                                        copy_window_pool_);
   } catch (const std::system_error& error) {
     if (!is_out_of_descriptors(error)) throw;
     {
@@ -96,7 +92,8 @@ FileEntry* ManagerCore::add_cursor(const PathOrFd& source) {
       close_descriptors_locked();
       ++stats_.map_retries;
     }
-    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_);
+    fresh = std::make_unique<FileEntry>(source, OpenFile(source), mutex_, node_pool_,
+                                        copy_window_pool_);
   }
 
   MutexLock lock(mutex_);
@@ -191,13 +188,9 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
                                              std::unique_ptr<ReadThroughRegion>& read_through) {
   mutex_.assert_held();
   // docs/design.md, "Obtaining a region", step 1: a live region holding it.
-  // Copy windows by page first: while the file has no other region, a page
+  // Copy windows by page first: while the file has no mapped window, a page
   // the table lacks is a miss without a descent of the tree.
-  FileEntry::Regions& regions = entry.regions();
-  ManagedRegion* live = entry.copy_pages().find(offset / ALLOCATIONGRANULARITY);
-  if (live == nullptr && regions.size() != entry.copy_pages().windows()) {
-    live = regions.find(offset);
-  }
+  ManagedRegion* live = entry.find_region(offset);
   // A request without a size is not served by an unused copy window: it
   // gets a full mapped window in its place.
   if (live != nullptr && (sized || !live->is_copy_window() || live->pins() != 0)) {
@@ -279,8 +272,7 @@ Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offse
   // With no cursor left nobody reads on, and making room could drop the
   // entry (its cursors keep it while this runs under the mutex).
   if (entry.cursors() == 0 || offset >= entry.file_size() || entry.is_released() ||
-      entry.copy_pages().find(offset / ALLOCATIONGRANULARITY) != nullptr ||
-      entry.regions().find(offset) != nullptr) {
+      entry.find_region(offset) != nullptr) {
     return {};
   }
   const std::uint64_t size = std::min(limits_.largest_window, entry.file_size() - offset);
@@ -393,14 +385,19 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
 ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64_t offset,
                                                    std::uint64_t bytes) {
   // Room for the largest the window can be, before placing it: then the
-  // position found for placing is right for inserting.
-  FileEntry::Regions& regions = entry.regions();
+  // gap found for placing is still free for inserting.
   make_room_locked(bytes);
   for (bool retried = false;; retried = true) {
-    const FileEntry::Regions::Position next = regions.position_of(offset);
-    const MapWindow window = place_copy_window(offset, bytes, regions.gap_before(next));
+    // The gap between mapped windows, cut short by the first page a copy
+    // window holds (none holds the page of |offset|: this is a miss).
+    Gap gap{0, entry.file_size()};
+    if (!entry.regions().empty()) gap = entry.regions().gap_at(offset);
+    const std::uint64_t page = align_to_mmap(offset, false);
+    gap.end = entry.copies().first_held(page + ALLOCATIONGRANULARITY,
+                                        std::min(gap.end, align_to_mmap(page + bytes, true)));
+    const MapWindow window = place_copy_window(offset, bytes, gap);
     try {
-      ManagedRegion* region = insert_region_locked(entry, window, true, next);
+      ManagedRegion* region = insert_region_locked(entry, window, true, entry.regions().end());
       entry.pattern().on_copy_window(window.ofs, window.size);
       return region;
     } catch (const std::system_error&) {
@@ -419,8 +416,11 @@ void ManagerCore::prepare_retry_locked(bool retried) {
 MapWindow ManagerCore::place_window_locked(FileEntry& entry, std::uint64_t offset,
                                            std::uint64_t size) const {
   if (limits_.largest_window == 0) return MapWindow(0, entry.file_size());  // the only region
-  return place_window(offset, size, entry.regions().gap_at(offset), limits_.largest_window,
-                      align_large_windows_);
+  // Copy windows in the way are pinned ones, and those out of
+  // clear_copy_windows_locked()'s reach.
+  const Gap gap = entry.copies().free_around(offset, entry.regions().gap_at(offset),
+                                             limits_.largest_window + ALLOCATIONGRANULARITY);
+  return place_window(offset, size, gap, limits_.largest_window, align_large_windows_);
 }
 
 void ManagerCore::make_room_locked(std::uint64_t incoming) {
@@ -489,18 +489,9 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
   }
   ensure_descriptor_locked(entry);
   const auto size = static_cast<std::size_t>(window.size);
-  ManagedRegion& region = copy ? entry.regions().emplace(hint, window.ofs, entry, window.ofs, size,
-                                                         ManagedRegion::CopyWindow{})
-                               : entry.regions().emplace(hint, window.ofs, entry, window.ofs, size);
-  if (copy) {
-    try {
-      entry.copy_pages().insert(region.ofs_begin() / ALLOCATIONGRANULARITY, pages_of(region),
-                                &region);
-    } catch (...) {
-      entry.regions().erase(region);
-      throw;
-    }
-  }
+  ManagedRegion& region =
+      copy ? entry.copies().emplace(entry, window.ofs, size, ManagedRegion::CopyWindow{})
+           : entry.regions().emplace(hint, window.ofs, entry, window.ofs, size);
   lru_.added(&region);
   ++stats_.maps;
   if (region.is_copy()) ++stats_.copies;
@@ -543,11 +534,12 @@ void ManagerCore::evict_locked(ManagedRegion* region) noexcept {
 
 void ManagerCore::unmap_locked(ManagedRegion* region) noexcept {
   lru_.removed(region);
+  // Unmaps, or frees the copy.
   if (region->is_copy_window()) {
-    region->owner().copy_pages().erase(region->ofs_begin() / ALLOCATIONGRANULARITY,
-                                       pages_of(*region));
+    region->owner().copies().erase(*region);
+  } else {
+    region->owner().regions().erase(*region);
   }
-  region->owner().regions().erase(*region);  // unmaps
 }
 
 void ManagerCore::unmap_counted_locked(ManagedRegion* region, std::uint64_t& counter) noexcept {
@@ -557,14 +549,15 @@ void ManagerCore::unmap_counted_locked(ManagedRegion* region, std::uint64_t& cou
 
 void ManagerCore::clear_copy_windows_locked(FileEntry& entry, std::uint64_t begin,
                                             std::uint64_t end) {
-  if (stats_.copy_windows == 0) return;  // never made one
-  entry.regions().erase_overlapping_if(
-      begin, end,
-      [](const ManagedRegion& region) { return region.is_copy_window() && region.pins() == 0; },
-      [this](ManagedRegion& region) {
-        mutex_.assert_held();
-        unmap_counted_locked(&region, stats_.unmaps_by_eviction);
-      });
+  FileEntry::Copies& copies = entry.copies();
+  if (copies.empty()) return;
+  end = std::min(end, entry.file_size());
+  // The window holding |begin|, then each found from the page after the last.
+  for (std::uint64_t at = align_to_mmap(begin, false); (at = copies.first_held(at, end)) < end;) {
+    ManagedRegion* region = copies.find(at);
+    at = region->ofs_end();
+    if (region->pins() == 0) unmap_counted_locked(region, stats_.unmaps_by_eviction);
+  }
 }
 
 void ManagerCore::drop_mapped_windows_locked(FileEntry& entry) {
@@ -585,8 +578,11 @@ void ManagerCore::drop_if_unused_locked(FileEntry& entry) noexcept {
     while (ManagedRegion* region = entry.regions().first()) {
       unmap_counted_locked(region, stats_.unmaps_by_eviction);
     }
+    while (ManagedRegion* region = entry.copies().first()) {
+      unmap_counted_locked(region, stats_.unmaps_by_eviction);
+    }
   }
-  if (!entry.regions().empty()) return;
+  if (entry.has_regions()) return;
   std::erase_if(prefetch_jobs_, [&entry](const PrefetchJob& job) { return job.entry == &entry; });
   if (entry.file_is_open() && entry.owns_descriptor()) descriptors_.closed(&entry);
   if (entry.is_current()) {
@@ -623,8 +619,8 @@ void ManagerCore::set_max_open_descriptors(std::size_t count) {
 std::size_t ManagerCore::num_files_with_regions() const {
   MutexLock lock(mutex_);
   std::size_t count = 0;
-  for (const auto& [key, entry] : current_) count += entry->regions().empty() ? 0 : 1;
-  for (const auto& entry : replaced_) count += entry->regions().empty() ? 0 : 1;
+  for (const auto& [key, entry] : current_) count += entry->has_regions() ? 1 : 0;
+  for (const auto& entry : replaced_) count += entry->has_regions() ? 1 : 0;
   return count;
 }
 
@@ -687,7 +683,7 @@ std::size_t ManagerCore::release_files_under(const std::filesystem::path& base_p
 
 std::size_t ManagerCore::release_locked(FileEntry& entry) noexcept {
   std::size_t count = 0;
-  entry.regions().for_each([&](ManagedRegion& region) {
+  entry.for_each_region([&](ManagedRegion& region) {
     mutex_.assert_held();
     ++count;
     if (region.pins() == 0) {

@@ -247,9 +247,11 @@ class ManagerCore {
   // Declared before the entries, so that the copy windows are freed before
   // the manager stops using the pool of copy blocks.
   CopyBlocksUser copy_blocks_user_;
-  // The nodes of every entry's region map; used under mutex_, and declared
-  // before the entries so that it outlives them.
+  // The nodes of every entry's map of mapped windows, and every entry's copy
+  // windows; used under mutex_, and declared before the entries so that they
+  // outlive them.
   NodePool node_pool_;
+  NodePool copy_window_pool_;
   std::unordered_map<Key, std::unique_ptr<FileEntry>> current_ GUARDED_BY(mutex_);
   // Entries replaced by a newer one for the same source, kept while their
   // cursors live.

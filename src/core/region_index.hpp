@@ -49,6 +49,12 @@ class RegionIndex {
   }
   // The region holding |offset|, or null.
   Region* find(std::uint64_t offset) { return holding(offset, position_of(offset)); }
+  const Region* find(std::uint64_t offset) const {
+    const auto next = regions_.upper_bound(offset);
+    if (next == regions_.begin()) return nullptr;
+    const Region& before = std::prev(next)->second;
+    return offset < before.ofs_end() ? &before : nullptr;
+  }
   // The region that starts at |ofs|, or null.
   const Region* starting_at(std::uint64_t ofs) const {
     const auto found = regions_.find(ofs);
