@@ -4,7 +4,7 @@ Benchmark programs, run alternately (A B B A ...) so that a drift of the
 machine's speed falls on both, with the ratio after/before taken pair by pair.
 
     scripts/compare_builds.py --before BUILD_DIR --after BUILD_DIR [--rounds 6]
-        [--json FILE] [FILE ...]
+        [--micro REGEX | --no-micro] [--json FILE] [FILE ...]
 
 Each build directory needs the targets smmap_cli and smmap_benchmarks built
 (configure the older revision in a worktree of its own). The files are read
@@ -39,10 +39,10 @@ def bench_figures(build, files):
     return figures
 
 
-def micro_figures(build):
-    """CPU ns per iteration of the chosen Google Benchmark programs."""
+def micro_figures(build, chosen):
+    """CPU ns per iteration of the Google Benchmark programs |chosen| names."""
     out = subprocess.run([os.path.join(build, "benchmarks", "smmap_benchmarks"),
-                          f"--benchmark_filter={MICRO}", "--benchmark_min_time=0.2",
+                          f"--benchmark_filter={chosen}", "--benchmark_min_time=0.2",
                           "--benchmark_format=json"], check=True, capture_output=True,
                          text=True).stdout
     return {f"micro {b['name']}": b["cpu_time"] for b in json.loads(out)["benchmarks"]}
@@ -55,6 +55,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--no-micro", action="store_true",
                         help="smmap bench only, not the Google Benchmark programs")
+    parser.add_argument("--micro", default=MICRO,
+                        help="the Google Benchmark programs to run, a --benchmark_filter "
+                             "regex (default: six of the library's own costs)")
     parser.add_argument("--json", help="write every figure of every run here")
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
@@ -64,7 +67,7 @@ def main():
         order = ("before", "after") if round_ % 2 == 0 else ("after", "before")
         for which in order:
             build = getattr(args, which)
-            micro = {} if args.no_micro else micro_figures(build)
+            micro = {} if args.no_micro else micro_figures(build, args.micro)
             runs[which].append({**bench_figures(build, args.files), **micro})
 
     rows = []

@@ -133,9 +133,9 @@ MUTATIONS = [
      "  bool at_handle_limit() const noexcept { return count_ >= max_regions_; }",
      "  bool at_handle_limit() const noexcept { return count_ > max_regions_; }"),
     ("map failure: no retry", CORE,
-     "      return insert_region_locked(entry, window, false, entry.regions().end());\n"
+     "      return insert_region_locked(entry, window, false);\n"
      "    } catch (const std::system_error&) {\n      prepare_retry_locked(retried);",
-     "      return insert_region_locked(entry, window, false, entry.regions().end());\n"
+     "      return insert_region_locked(entry, window, false);\n"
      "    } catch (const std::system_error&) {\n      prepare_retry_locked(true);"),
     ("copy window failure: no retry", CORE,
      "      return region;\n    } catch (const std::system_error&) {\n"

@@ -288,7 +288,7 @@ Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offse
         lru_.at_handle_limit()) {
       return {};
     }
-    ManagedRegion* region = insert_region_locked(entry, window, false, entry.regions().end());
+    ManagedRegion* region = insert_region_locked(entry, window, false);
     region->set_prefetched();
     ++stats_.prefetches;
     // Unused at once: it holds no handle a request may need, and may go
@@ -375,7 +375,7 @@ ManagedRegion* ManagerCore::map_region_locked(FileEntry& entry, std::uint64_t of
     const MapWindow window = place_window_locked(entry, offset, size);  // step 3
     make_room_locked(window.size);
     try {
-      return insert_region_locked(entry, window, false, entry.regions().end());
+      return insert_region_locked(entry, window, false);
     } catch (const std::system_error&) {
       prepare_retry_locked(retried);
     }
@@ -397,7 +397,7 @@ ManagedRegion* ManagerCore::map_copy_window_locked(FileEntry& entry, std::uint64
                                         std::min(gap.end, align_to_mmap(page + bytes, true)));
     const MapWindow window = place_copy_window(offset, bytes, gap);
     try {
-      ManagedRegion* region = insert_region_locked(entry, window, true, entry.regions().end());
+      ManagedRegion* region = insert_region_locked(entry, window, true);
       entry.pattern().on_copy_window(window.ofs, window.size);
       return region;
     } catch (const std::system_error&) {
@@ -471,7 +471,7 @@ void ManagerCore::close_descriptor_locked(FileEntry& entry) noexcept {
 }
 
 ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWindow& window,
-                                                 bool copy, FileEntry::Regions::Position hint) {
+                                                 bool copy) {
   if (entry.is_released()) {
     throw_system_error(EBADF,
                        "map (file released by force_map_handle_removal_win; make a new cursor)",
@@ -491,7 +491,7 @@ ManagedRegion* ManagerCore::insert_region_locked(FileEntry& entry, const MapWind
   const auto size = static_cast<std::size_t>(window.size);
   ManagedRegion& region =
       copy ? entry.copies().emplace(entry, window.ofs, size, ManagedRegion::CopyWindow{})
-           : entry.regions().emplace(hint, window.ofs, entry, window.ofs, size);
+           : entry.regions().emplace(window.ofs, entry, window.ofs, size);
   lru_.added(&region);
   ++stats_.maps;
   if (region.is_copy()) ++stats_.copies;

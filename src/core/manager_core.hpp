@@ -2,8 +2,8 @@
 // the rules that tie its components together — the contract in
 // docs/design.md (lookup, placement, eviction order, limits, file identity).
 //
-// It owns every file entry (FileEntry) and, through each entry's RegionIndex,
-// every region. Its components decide; it maps, unmaps and counts:
+// It owns every file entry (FileEntry) and, through each entry's RegionIndex
+// and CopyWindows, every region. Its components decide; it maps, unmaps and counts:
 // - RegionLru counts the live regions and names the unused one to evict
 //   next for the memory and handle limits;
 // - DescriptorBudget names the path entry whose descriptor closes next;
@@ -166,10 +166,10 @@ class ManagerCore {
   MapWindow place_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t size) const
       REQUIRES(mutex_);
   // Maps |window| (reads it into a copy window when |copy|) as a new pinned
-  // region of |entry|; |hint| is where it goes if known (else end()).
+  // region of |entry|.
   // Throws std::system_error when the handle limit is reached or the map fails.
-  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy,
-                                      FileEntry::Regions::Position hint) REQUIRES(mutex_);
+  ManagedRegion* insert_region_locked(FileEntry& entry, const MapWindow& window, bool copy)
+      REQUIRES(mutex_);
 
   // Queues the window of |entry| holding |offset| for the prefetcher,
   // starting it if needed. Does nothing past the file's end.

@@ -41,17 +41,14 @@ class PageTable {
   void insert(std::uint64_t first, std::uint64_t pages, Region* region) {
     reserve(count_ + pages);
     for (std::uint64_t page = first; page < first + pages; ++page) put(page, region);
-    ++windows_;
   }
   // Pages [first, first + pages) no longer belong to a copy window.
   // REQUIRES: they were inserted together.
   void erase(std::uint64_t first, std::uint64_t pages) noexcept {
     for (std::uint64_t page = first; page < first + pages; ++page) remove(page);
-    --windows_;
   }
 
-  // Copy windows and pages in the table.
-  std::size_t windows() const noexcept { return windows_; }
+  // Pages in the table.
   std::size_t pages() const noexcept { return count_; }
 
  private:
@@ -115,7 +112,6 @@ class PageTable {
   std::vector<Slot> slots_;
   unsigned shift_ = 64;
   std::size_t count_ = 0;
-  std::size_t windows_ = 0;
 };
 
 }  // namespace smmap::detail

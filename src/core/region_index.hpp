@@ -1,8 +1,8 @@
-// RegionIndex: one file's regions by start offset — the lookup of a request,
-// the free gap a new window is placed in, and the positions where regions are
-// inserted and erased (docs/design.md, "Obtaining a region"). Regions never
-// overlap, so the region holding an offset is the last one starting at or
-// before it: one binary search.
+// RegionIndex: one file's mapped windows by start offset — the lookup of a
+// request and the free gap a new window is placed in (docs/design.md,
+// "Obtaining a region"); its copy windows are kept apart (CopyWindows).
+// Regions never overlap, so the region holding an offset is the last one
+// starting at or before it: one binary search.
 //
 // The nodes come from the manager's NodePool. Region is any type with
 // ofs_begin() and ofs_end() (a ManagedRegion in the manager; plain objects in
@@ -30,30 +30,20 @@ class RegionIndex {
                        PoolAllocator<std::pair<const std::uint64_t, Region>>>;
 
  public:
-  // A place in the index: before the first region that starts past some
-  // offset. It stays valid until a region is erased.
-  using Position = typename Map::iterator;
-
   // An index of the regions of a file of |file_size| bytes, whose nodes come
   // from |nodes|.
   RegionIndex(NodePool& nodes, std::uint64_t file_size)
       : regions_(typename Map::allocator_type(nodes)), file_size_(file_size) {}
 
-  // Where a request for |offset| looks: before the first region past it.
-  Position position_of(std::uint64_t offset) { return regions_.upper_bound(offset); }
-  // The region just before |next| if it holds |offset|, else null.
-  Region* holding(std::uint64_t offset, Position next) const {
-    if (next == regions_.begin()) return nullptr;
-    Region& before = std::prev(next)->second;
-    return offset < before.ofs_end() ? &before : nullptr;
-  }
   // The region holding |offset|, or null.
-  Region* find(std::uint64_t offset) { return holding(offset, position_of(offset)); }
   const Region* find(std::uint64_t offset) const {
     const auto next = regions_.upper_bound(offset);
     if (next == regions_.begin()) return nullptr;
     const Region& before = std::prev(next)->second;
     return offset < before.ofs_end() ? &before : nullptr;
+  }
+  Region* find(std::uint64_t offset) {
+    return const_cast<Region*>(std::as_const(*this).find(offset));
   }
   // The region that starts at |ofs|, or null.
   const Region* starting_at(std::uint64_t ofs) const {
@@ -61,26 +51,26 @@ class RegionIndex {
     return found == regions_.end() ? nullptr : &found->second;
   }
 
-  // The free gap before |next|: from the end of the region before it (or 0)
-  // to its start (or the file's end).
-  Gap gap_before(Position next) const {
+  // The free gap around |offset|: from the end of the region before it (or
+  // 0) to the start of the one after it (or the file's end).
+  // REQUIRES: no region holds |offset|.
+  Gap gap_at(std::uint64_t offset) const {
+    const auto next = regions_.upper_bound(offset);
     return Gap{
         .begin = next == regions_.begin() ? 0 : std::prev(next)->second.ofs_end(),
         .end = next == regions_.end() ? file_size_ : next->first,
     };
   }
-  // The free gap around |offset|. REQUIRES: no region holds |offset|.
-  Gap gap_at(std::uint64_t offset) { return gap_before(position_of(offset)); }
 
-  // Constructs a region starting at |ofs| from |args|, at |hint| (a position
-  // at or next to where it goes; end() when unknown).
+  // Constructs a region starting at |ofs| from |args|.
   // REQUIRES: it overlaps no region. Throws what the constructor throws.
   template <typename... Args>
-  Region& emplace(Position hint, std::uint64_t ofs, Args&&... args) {
-    const auto where =
-        regions_.emplace_hint(hint, std::piecewise_construct, std::forward_as_tuple(ofs),
-                              std::forward_as_tuple(std::forward<Args>(args)...));
-    SMMAP_DCHECK(where->second.ofs_begin() == ofs);
+  Region& emplace(std::uint64_t ofs, Args&&... args) {
+    const auto [where, inserted] =
+        regions_.emplace(std::piecewise_construct, std::forward_as_tuple(ofs),
+                         std::forward_as_tuple(std::forward<Args>(args)...));
+    SMMAP_DCHECK(inserted && where->second.ofs_begin() == ofs);
+    static_cast<void>(inserted);
     return where->second;
   }
   // Destroys |region|. REQUIRES: it is in the index.
@@ -90,17 +80,6 @@ class RegionIndex {
     static_cast<void>(erased);
   }
 
-  // Calls |fn| on every region overlapping [begin, end) that |choose| picks,
-  // in offset order; |fn| may erase the region it is given.
-  template <typename Choose, typename Fn>
-  void erase_overlapping_if(std::uint64_t begin, std::uint64_t end, Choose choose, Fn fn) {
-    auto at = regions_.upper_bound(begin);
-    if (at != regions_.begin() && std::prev(at)->second.ofs_end() > begin) --at;
-    while (at != regions_.end() && at->first < end) {
-      Region& region = (at++)->second;  // |fn| may erase it
-      if (choose(region)) fn(region);
-    }
-  }
   // Calls |fn| on every region, in offset order; |fn| may erase the region
   // it is given.
   template <typename Fn>
@@ -112,7 +91,6 @@ class RegionIndex {
     for (const auto& [ofs, region] : regions_) fn(region);
   }
 
-  Position end() { return regions_.end(); }
   // The first region, or null.
   Region* first() { return regions_.empty() ? nullptr : &regions_.begin()->second; }
   std::size_t size() const noexcept { return regions_.size(); }

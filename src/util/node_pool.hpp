@@ -1,15 +1,16 @@
-// NodePool and PoolAllocator: the nodes of a manager's region maps, packed
-// into 2 MiB chunks of their own. A miss descends its file's map at least
-// once, and once more for each region it evicts; with tens of thousands of
-// one-page copy windows, nodes scattered over the heap make each level of each
-// descent a cache and TLB miss (docs/design.md, "Adaptive windows"). Packed,
-// the tree's top levels share cache lines and the whole of it few pages.
+// NodePool and PoolAllocator: nodes of one size, packed into 2 MiB chunks of
+// their own — a manager's region maps' nodes in one pool, its copy windows in
+// another. A mapped miss descends its file's map at least once, and once
+// more for each region it evicts; nodes scattered over the heap would make
+// each level of each descent a cache and TLB miss (docs/design.md, "Adaptive
+// windows"). Packed, the tree's top levels share cache lines and the whole of
+// it few pages; so do tens of thousands of one-page copy windows.
 //
 // Freed nodes are reused; chunks go back to the system with the pool, when
 // the manager's state goes.
 //
-// Thread safety: none. A manager's pool is used under its mutex (every map
-// insertion and erasure happens there).
+// Thread safety: none. A manager's pools are used under its mutex (every
+// region is made and destroyed there).
 #pragma once
 
 #include <algorithm>
