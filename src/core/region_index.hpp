@@ -66,11 +66,12 @@ class RegionIndex {
   // REQUIRES: it overlaps no region. Throws what the constructor throws.
   template <typename... Args>
   Region& emplace(std::uint64_t ofs, Args&&... args) {
-    const auto [where, inserted] =
-        regions_.emplace(std::piecewise_construct, std::forward_as_tuple(ofs),
-                         std::forward_as_tuple(std::forward<Args>(args)...));
-    SMMAP_DCHECK(inserted && where->second.ofs_begin() == ofs);
-    static_cast<void>(inserted);
+    // Hinted at the end: a scan's next window goes there, then in O(1)
+    // rather than after a descent (elsewhere the hint costs a comparison).
+    const auto where =
+        regions_.emplace_hint(regions_.end(), std::piecewise_construct, std::forward_as_tuple(ofs),
+                              std::forward_as_tuple(std::forward<Args>(args)...));
+    SMMAP_DCHECK(where->second.ofs_begin() == ofs);
     return where->second;
   }
   // Destroys |region|. REQUIRES: it is in the index.
