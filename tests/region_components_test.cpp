@@ -367,6 +367,67 @@ TEST(CopyWindowsComponentTest, FindsTheFirstPageHeldAndTheFreeGapAroundAnOffset)
   EXPECT_EQ(last.end, 100 * kG);
 }
 
+TEST(CopyWindowsComponentTest, ProbingAndWalkingAgreeWithAModelOfEveryPage) {
+  // Ranges shorter than the count of windows are probed page by page, longer
+  // ones found by walking the windows: both against a page-by-page model.
+  std::mt19937_64 random(11);
+  NodePool nodes;
+  int alive = 0;
+  Copies copies(nodes);
+  constexpr std::uint64_t kPages = 400;
+  std::vector<CopySpan*> holder(kPages, nullptr);
+  for (int step = 0; step < 3000; ++step) {
+    const std::uint64_t page = random() % kPages;
+    if (CopySpan* window = holder[page]) {
+      for (std::uint64_t at = window->begin / kG; at < window->ofs_end() / kG; ++at) {
+        holder[at] = nullptr;
+      }
+      copies.erase(*window);
+    } else if (random() % 3 != 0) {
+      std::uint64_t end = page + 1;
+      while (end < kPages && end < page + 1 + random() % 4 && holder[end] == nullptr) ++end;
+      CopySpan& made = copies.emplace(page * kG, (end - page) * kG, alive);
+      for (std::uint64_t at = page; at < end; ++at) holder[at] = &made;
+    }
+    // A free page, and a gap and reach around it.
+    const std::uint64_t free = random() % kPages;
+    if (holder[free] != nullptr) continue;
+    const std::uint64_t reach = (random() % 200) * kG;
+    const Gap gap{(random() % (free + 1)) * kG, (free + 1 + random() % (kPages - free)) * kG};
+    const std::uint64_t offset = free * kG + random() % kG;
+    std::uint64_t want_begin = gap.begin;
+    for (std::uint64_t at = free; at-- > 0 && at * kG >= gap.begin && free - at <= reach / kG;) {
+      if (holder[at] != nullptr) {
+        want_begin = (at + 1) * kG;
+        break;
+      }
+    }
+    std::uint64_t want_end = gap.end;
+    for (std::uint64_t at = free + 1; at * kG < std::min(gap.end, offset + reach); ++at) {
+      if (holder[at] != nullptr) {
+        want_end = at * kG;
+        break;
+      }
+    }
+    const Gap found = copies.free_around(offset, gap, reach);
+    ASSERT_EQ(found.begin, want_begin) << step;
+    ASSERT_EQ(found.end, want_end) << step;
+    // From any page, held or not, to the gap's end.
+    const std::uint64_t from = random() % kPages;
+    const std::uint64_t first = from * kG;
+    const std::uint64_t last = std::max(gap.end, first);
+    std::uint64_t want_held = last;
+    for (std::uint64_t at = from; at * kG < last; ++at) {
+      if (holder[at] != nullptr) {
+        want_held = at * kG;
+        break;
+      }
+    }
+    ASSERT_EQ(copies.first_held(first, last), want_held) << step;
+  }
+  EXPECT_GT(copies.size(), 20u);  // long enough for both ways to be taken
+}
+
 TEST(NodePoolComponentTest, HandsOutNodesInOrderAndTouchesOnlyThePagesHandedOut) {
   NodePool pool;
   constexpr std::size_t kAlign = alignof(std::max_align_t);

@@ -43,10 +43,19 @@ class CopyWindows {
   Region* find(std::uint64_t offset) const noexcept { return pages_.find(page_of(offset)); }
 
   // The start of the first page in [begin, end) that a copy window holds, or
-  // |end| when none does. O(pages in the range) probes.
+  // |end| when none does. O(min(pages in the range, windows)).
   // REQUIRES: |begin| is on the granularity.
   std::uint64_t first_held(std::uint64_t begin, std::uint64_t end) const noexcept {
-    if (pages_.pages() == 0) return end;
+    if (begin >= end || pages_.pages() == 0) return end;
+    if ((end - begin) / ALLOCATIONGRANULARITY > list_.size()) {
+      std::uint64_t first = end;
+      for_each([&](const Region& window) {
+        if (window.ofs_begin() < end && window.ofs_end() > begin) {
+          first = std::min(first, std::max(window.ofs_begin(), begin));
+        }
+      });
+      return first;
+    }
     for (std::uint64_t at = begin; at < end; at += ALLOCATIONGRANULARITY) {
       if (pages_.find(page_of(at)) != nullptr) return at;
     }
@@ -56,18 +65,13 @@ class CopyWindows {
   // |gap| (around |offset|, which no copy window holds) narrowed to what no
   // copy window holds, looking |reach| bytes either side of |offset| at most
   // (how far the window placed in it can reach).
+  // O(min(pages in reach, windows)).
   Gap free_around(std::uint64_t offset, Gap gap, std::uint64_t reach) const noexcept {
     if (pages_.pages() == 0) return gap;
     const std::uint64_t page = offset - offset % ALLOCATIONGRANULARITY;
     const std::uint64_t lowest = std::max(gap.begin, page > reach ? page - reach : 0);
-    for (std::uint64_t at = page; at > lowest;) {
-      at -= std::min<std::uint64_t>(ALLOCATIONGRANULARITY, at);
-      if (const Region* before = find(at)) {
-        gap.begin = std::max(gap.begin, before->ofs_end());
-        break;
-      }
-    }
-    const std::uint64_t highest = std::min(gap.end, offset + reach);
+    gap.begin = std::max(gap.begin, last_end_before(lowest, page));
+    const std::uint64_t highest = gap.end - offset > reach ? offset + reach : gap.end;
     const std::uint64_t held = first_held(page + ALLOCATIONGRANULARITY, highest);
     if (held < highest) gap.end = held;
     return gap;
@@ -134,6 +138,24 @@ class CopyWindows {
   // The pages a window covers, the last one maybe in part.
   static std::uint64_t pages_of(const Region& region) noexcept {
     return (region.size() + ALLOCATIONGRANULARITY - 1) / ALLOCATIONGRANULARITY;
+  }
+  // The end of the last copy window that ends in (lowest, page], or 0 when
+  // none does. REQUIRES: no window holds the page at |page|.
+  std::uint64_t last_end_before(std::uint64_t lowest, std::uint64_t page) const noexcept {
+    if ((page - std::min(page, lowest)) / ALLOCATIONGRANULARITY > list_.size()) {
+      std::uint64_t last = 0;
+      for_each([&](const Region& window) {
+        if (window.ofs_end() > lowest && window.ofs_end() <= page) {
+          last = std::max(last, window.ofs_end());
+        }
+      });
+      return last;
+    }
+    for (std::uint64_t at = page; at > lowest;) {
+      at -= std::min<std::uint64_t>(ALLOCATIONGRANULARITY, at);
+      if (const Region* before = find(at)) return before->ofs_end();
+    }
+    return 0;
   }
   void destroy(Region* region) noexcept {
     region->~Region();
