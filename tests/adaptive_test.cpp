@@ -1339,27 +1339,20 @@ TEST_F(AdaptiveTest, AScanHasEachNextWindowMappedAhead) {
   EXPECT_EQ(plain.stats().prefetches, 0u);
 }
 
-// Copy read-ahead: scans of a file in copy mode, where mapping does not pay.
-class CopyReadAheadTest : public AdaptiveTest {
- protected:
-  void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor_));
-    cursor_.unuse_region();
-    manager_.collect();
-  }
-  const ScopedWindowCosts costs_{kMappingDoesNotPay};
-  WindowCursor cursor_ = manager_.make_cursor(file_);
-};
-
-TEST_F(CopyReadAheadTest, AScanThroughCopyWindowsHasEachNextOneReadAhead) {
+TEST_F(AdaptiveTest, AScanThroughCopyWindowsHasEachNextOneReadAhead) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  cursor.unuse_region();
+  manager_.collect();
   // A scan in 4 KiB reads, the prefetcher waited for at each step so that
   // it always keeps ahead: past its first windows, the reader makes none.
   const ManagerStats before = manager_.stats();
   std::uint64_t most_copy_bytes = 0;
   for (std::uint64_t at = 0; at < file_size_; at += 4096) {
-    ASSERT_TRUE(cursor_.use_region(at, 4096).is_valid()) << at;
-    ASSERT_TRUE(matches(cursor_.buffer(), at)) << at;
-    ASSERT_TRUE(cursor_.region()->is_copy());
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid()) << at;
+    ASSERT_TRUE(matches(cursor.buffer(), at)) << at;
+    ASSERT_TRUE(cursor.region()->is_copy());
     wait_for_prefetches(manager_);
     most_copy_bytes = std::max(most_copy_bytes, manager_.stats().copy_window_bytes);
   }
@@ -1376,29 +1369,34 @@ TEST_F(CopyReadAheadTest, AScanThroughCopyWindowsHasEachNextOneReadAhead) {
   testing::check_invariants(manager_);
 }
 
-TEST_F(CopyReadAheadTest, ACopyWindowReadAheadPastATruncationIsNoneAndTheReaderGetsEio) {
+TEST_F(AdaptiveTest, ACopyWindowReadAheadPastATruncationIsNoneAndTheReaderGetsEio) {
+  const ScopedWindowCosts costs(kMappingDoesNotPay);
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  cursor.unuse_region();
+  manager_.collect();
   // Scanning: the window after the reader's is read ahead.
   std::uint64_t at = 0;
   for (; manager_.stats().prefetches == 0 && at < file_size_ / 2; at += 4096) {
-    ASSERT_TRUE(cursor_.use_region(at, 4096).is_valid()) << at;
+    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid()) << at;
     wait_for_prefetches(manager_);
   }
   ASSERT_GT(manager_.stats().prefetches, 0u);
   // The file shrinks to the end of the reader's window: the copy read ahead
   // still holds the bytes as they were, and the next read ahead finds the
   // file shorter and makes nothing.
-  const std::uint64_t end = cursor_.region()->ofs_end();
+  const std::uint64_t end = cursor.region()->ofs_end();
   const std::uint64_t read_ahead = manager_.stats().prefetches;
   std::filesystem::resize_file(file_, end);
-  ASSERT_TRUE(cursor_.use_region(end, 64).is_valid());
-  EXPECT_TRUE(cursor_.region()->is_copy());
-  EXPECT_TRUE(matches(cursor_.buffer(), end));
-  const std::uint64_t beyond = cursor_.region()->ofs_end();
+  ASSERT_TRUE(cursor.use_region(end, 64).is_valid());
+  EXPECT_TRUE(cursor.region()->is_copy());
+  EXPECT_TRUE(matches(cursor.buffer(), end));
+  const std::uint64_t beyond = cursor.region()->ofs_end();
   wait_for_prefetches(manager_);
   EXPECT_EQ(manager_.stats().prefetches, read_ahead);  // the next one failed
   // The reader itself gets the error, naming the file.
   try {
-    cursor_.use_region(beyond, 64);
+    cursor.use_region(beyond, 64);
     ADD_FAILURE() << "no error";
   } catch (const std::system_error& error) {
     EXPECT_EQ(error.code(), std::errc::io_error);
