@@ -341,8 +341,8 @@ TEST_F(AdaptiveTest, AScanHoldsOneCopyWindowAndLeavesHotPagesCached) {
       ASSERT_TRUE(matches(cursor.buffer(), at));
     }
   }
-  // A scan in 64 KiB reads: copy windows grow, each one the scan leaves
-  // goes, and the next one may be read ahead of it.
+  // A scan in 64 KiB reads: copy windows grow to the window size, and
+  // each one the scan leaves goes before the next is read.
   const ManagerStats before_scan = manager.stats();
   std::uint64_t most_copy_bytes = 0;
   for (std::uint64_t at = 0; at < size; at += 64 * 1024) {
@@ -355,8 +355,7 @@ TEST_F(AdaptiveTest, AScanHoldsOneCopyWindowAndLeavesHotPagesCached) {
   }
   const ManagerStats after_scan = manager.stats();
   EXPECT_GT(after_scan.copy_windows - before_scan.copy_windows, 40u);  // it copied the scan
-  // The hot pages and what the random reads left, and the scan's window
-  // and the one read ahead.
+  // The hot pages and what the random reads left, and the scan's window.
   EXPECT_LE(most_copy_bytes, before_scan.copy_window_bytes + kMiB);
   // The hot pages are still cached: found, not read again.
   cursor.unuse_region();
@@ -1337,72 +1336,6 @@ TEST_F(AdaptiveTest, AScanHasEachNextWindowMappedAhead) {
   }
   wait_for_prefetches(plain);
   EXPECT_EQ(plain.stats().prefetches, 0u);
-}
-
-TEST_F(AdaptiveTest, AScanThroughCopyWindowsHasEachNextOneReadAhead) {
-  const ScopedWindowCosts costs(kMappingDoesNotPay);
-  WindowCursor cursor = manager_.make_cursor(file_);
-  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
-  cursor.unuse_region();
-  manager_.collect();
-  // A scan in 4 KiB reads, the prefetcher waited for at each step so that
-  // it always keeps ahead: past its first windows, the reader makes none.
-  const ManagerStats before = manager_.stats();
-  std::uint64_t most_copy_bytes = 0;
-  for (std::uint64_t at = 0; at < file_size_; at += 4096) {
-    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid()) << at;
-    ASSERT_TRUE(matches(cursor.buffer(), at)) << at;
-    ASSERT_TRUE(cursor.region()->is_copy());
-    wait_for_prefetches(manager_);
-    most_copy_bytes = std::max(most_copy_bytes, manager_.stats().copy_window_bytes);
-  }
-  const ManagerStats after = manager_.stats();
-  const std::uint64_t made = after.copy_windows - before.copy_windows;
-  const std::uint64_t read_ahead = after.prefetches - before.prefetches;
-  EXPECT_GT(read_ahead, 10u);
-  EXPECT_LE(made - read_ahead, 4u);  // the misses that showed the scan
-  EXPECT_GE(after.region_hits - before.region_hits, read_ahead);
-  EXPECT_EQ(after.maps - before.maps, made);  // no mapped window
-  // The window read and the one read ahead, each at most the window size,
-  // and the small windows of the misses before the scan showed.
-  EXPECT_LE(most_copy_bytes, 2 * kWindow + 4 * G);
-  testing::check_invariants(manager_);
-}
-
-TEST_F(AdaptiveTest, ACopyWindowReadAheadPastATruncationIsNoneAndTheReaderGetsEio) {
-  const ScopedWindowCosts costs(kMappingDoesNotPay);
-  WindowCursor cursor = manager_.make_cursor(file_);
-  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
-  cursor.unuse_region();
-  manager_.collect();
-  // Scanning: the window after the reader's is read ahead.
-  std::uint64_t at = 0;
-  for (; manager_.stats().prefetches == 0 && at < file_size_ / 2; at += 4096) {
-    ASSERT_TRUE(cursor.use_region(at, 4096).is_valid()) << at;
-    wait_for_prefetches(manager_);
-  }
-  ASSERT_GT(manager_.stats().prefetches, 0u);
-  // The file shrinks to the end of the reader's window: the copy read ahead
-  // still holds the bytes as they were, and the next read ahead finds the
-  // file shorter and makes nothing.
-  const std::uint64_t end = cursor.region()->ofs_end();
-  const std::uint64_t read_ahead = manager_.stats().prefetches;
-  std::filesystem::resize_file(file_, end);
-  ASSERT_TRUE(cursor.use_region(end, 64).is_valid());
-  EXPECT_TRUE(cursor.region()->is_copy());
-  EXPECT_TRUE(matches(cursor.buffer(), end));
-  const std::uint64_t beyond = cursor.region()->ofs_end();
-  wait_for_prefetches(manager_);
-  EXPECT_EQ(manager_.stats().prefetches, read_ahead);  // the next one failed
-  // The reader itself gets the error, naming the file.
-  try {
-    cursor.use_region(beyond, 64);
-    ADD_FAILURE() << "no error";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::io_error);
-    EXPECT_NE(std::string(error.what()).find(file_.string()), std::string::npos) << error.what();
-  }
-  testing::check_invariants(manager_);
 }
 
 TEST_F(AdaptiveTest, APrefetchTakesOnlyRoomThatIsFree) {

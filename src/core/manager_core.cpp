@@ -197,17 +197,14 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
     ++stats_.region_hits;
     entry.pattern().on_served(1);
     live->add_uses(1);
+    live->set_revisited();
     if (live->is_prefetched()) {
-      // The scan reached the window prepared ahead of it (its first read,
-      // not a second): prepare the next, mapped or copied as the file now
-      // reads, the size of this one.
+      // The scan reached the window mapped ahead of it: map the next, unless
+      // the file has moved to copy windows meanwhile.
       live->set_reached();
-      if (live->is_copy_window()) entry.pattern().on_read_ahead_reached(live->ofs_begin());
-      if (adaptive_.enabled()) {
-        request_prefetch_locked(entry, live->ofs_end(), adaptive_.read_ahead_bytes(live->size()));
+      if (adaptive_.enabled() && !entry.pattern().copying()) {
+        request_prefetch_locked(entry, live->ofs_end());
       }
-    } else {
-      live->set_revisited();
     }
     lru_.pin(live);
     return live;
@@ -225,13 +222,7 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
       evict_locked(over);
     }
     if (lru_.copy_fits(block)) {
-      ManagedRegion* region = map_copy_window_locked(entry, offset, choice.copy_bytes);
-      // A scan through copy windows has its next one read ahead of it.
-      if (entry.pattern().scanning()) {
-        request_prefetch_locked(entry, region->ofs_end(),
-                                adaptive_.read_ahead_bytes(region->size()));
-      }
-      return region;
+      return map_copy_window_locked(entry, offset, choice.copy_bytes);
     }
     ++stats_.copy_budget_full;
   }
@@ -243,13 +234,12 @@ MapRegion* ManagerCore::obtain_region_locked(FileEntry& entry, std::uint64_t off
   // map, still is.
   const bool scan = choice.prefetch_next || (left_prefetched && !entry.pattern().copying());
   if (scan && adaptive_.enabled() && left_mapped_uses > AccessPattern::kFewUses) {
-    request_prefetch_locked(entry, region->ofs_end(), limits_.largest_window);
+    request_prefetch_locked(entry, region->ofs_end());
   }
   return region;
 }
 
-void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset,
-                                          std::uint64_t bytes) {
+void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
   if (offset >= entry.file_size() || stopping_ || prefetch_unavailable_) return;
   if (prefetcher_ && prefetcher_process_ != current_process_id()) {
     // A fork()ed child, which has no prefetcher: scans go unprefetched.
@@ -262,7 +252,7 @@ void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset
   constexpr std::size_t kMostJobs = 8;
   std::erase_if(prefetch_jobs_, [&entry](const PrefetchJob& job) { return job.entry == &entry; });
   if (prefetch_jobs_.size() == kMostJobs) prefetch_jobs_.pop_front();
-  prefetch_jobs_.push_back(PrefetchJob{&entry, offset, bytes});
+  prefetch_jobs_.push_back(PrefetchJob{&entry, offset});
   if (!prefetcher_) {
     try {
       auto started = std::make_unique<PrefetchThread>();
@@ -278,16 +268,11 @@ void ManagerCore::request_prefetch_locked(FileEntry& entry, std::uint64_t offset
   prefetcher_->wakeup.notify_one();
 }
 
-Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offset,
-                                           std::uint64_t bytes) {
+Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offset) {
   // With no cursor left nobody reads on, and making room could drop the
   // entry (its cursors keep it while this runs under the mutex).
   if (entry.cursors() == 0 || offset >= entry.file_size() || entry.is_released() ||
       entry.find_region(offset) != nullptr) {
-    return {};
-  }
-  if (entry.pattern().copying()) {
-    prefetch_copy_window_locked(entry, offset, bytes);
     return {};
   }
   const std::uint64_t size = std::min(limits_.largest_window, entry.file_size() - offset);
@@ -315,30 +300,6 @@ Mapping ManagerCore::start_prefetch_locked(FileEntry& entry, std::uint64_t offse
   }
 }
 
-void ManagerCore::prefetch_copy_window_locked(FileEntry& entry, std::uint64_t offset,
-                                              std::uint64_t bytes) {
-  // As a copy miss does, but only into room that is free: under the copy
-  // budget, the memory limit and the handle limit, evicting nothing.
-  const Gap gap = entry.copies().free_around(
-      offset, entry.regions().empty() ? Gap{0, entry.file_size()} : entry.regions().gap_at(offset),
-      bytes);
-  const MapWindow window = place_copy_window(offset, bytes, gap);
-  const std::uint64_t block = copy_block_size(static_cast<std::size_t>(window.size));
-  if (!lru_.copy_fits(block) || window.size > lru_.max_bytes() ||
-      lru_.bytes() > lru_.max_bytes() - window.size || lru_.at_handle_limit()) {
-    return;
-  }
-  try {
-    ManagedRegion* region = insert_region_locked(entry, window, true);
-    entry.pattern().on_copy_window(window.ofs, window.size);
-    region->set_prefetched();
-    ++stats_.prefetches;
-    release_locked(region, 0);  // unused at once, as a mapped prefetch
-  } catch (const std::system_error&) {
-    // The file shrank or a resource ran out: the reader finds out itself.
-  }
-}
-
 void ManagerCore::prefetch_loop() {
   // The mutex is let go only to wait and to fill page tables: once a
   // prefetch is done, this thread goes back to waiting without letting go,
@@ -354,7 +315,7 @@ void ManagerCore::prefetch_loop() {
     if (stopping_) return;
     const PrefetchJob job = prefetch_jobs_.front();
     prefetch_jobs_.pop_front();
-    const Mapping mapped = start_prefetch_locked(*job.entry, job.offset, job.bytes);
+    const Mapping mapped = start_prefetch_locked(*job.entry, job.offset);
     debug_check_locked();
     if (!mapped.bytes.empty()) {
       prefetch_running_ = true;

@@ -172,21 +172,13 @@ class ManagerCore {
       REQUIRES(mutex_);
 
   // Queues the window of |entry| holding |offset| for the prefetcher,
-  // starting it if needed: a mapped window, or |bytes| read into a copy
-  // window if the file is then in copy mode. Does nothing past the file's
-  // end.
-  void request_prefetch_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes)
-      REQUIRES(mutex_);
+  // starting it if needed. Does nothing past the file's end.
+  void request_prefetch_locked(FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
   // The prefetcher's work on a job: maps the window holding |offset| as a
   // new unused region and returns its bytes, whose pages the prefetcher then
-  // prepares; or reads a copy window of |bytes| there (and returns nothing
-  // to prepare); empty when there is nothing to do or no room under the
-  // limits (a prefetch is never an error).
-  Mapping start_prefetch_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes)
-      REQUIRES(mutex_);
-  // The same for a copy window: read under the mutex, as a copy miss reads.
-  void prefetch_copy_window_locked(FileEntry& entry, std::uint64_t offset, std::uint64_t bytes)
-      REQUIRES(mutex_);
+  // prepares; empty when there is nothing to do or no room under the limits
+  // (a prefetch is never an error).
+  Mapping start_prefetch_locked(FileEntry& entry, std::uint64_t offset) REQUIRES(mutex_);
   // The prefetcher's thread: takes jobs until the manager stops it.
   void prefetch_loop() EXCLUDES(mutex_);
 
@@ -276,7 +268,6 @@ class ManagerCore {
   struct PrefetchJob {
     FileEntry* entry;
     std::uint64_t offset;
-    std::uint64_t bytes;  // of a copy window
   };
   std::deque<PrefetchJob> prefetch_jobs_ GUARDED_BY(mutex_);
   bool prefetch_running_ GUARDED_BY(mutex_) = false;

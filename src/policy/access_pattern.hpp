@@ -118,11 +118,6 @@ class AccessPattern {
     return Switch::kToMap;
   }
 
-  // Copy mode: a scan reached the copy window read ahead of it at
-  // |offset|. Its next miss is near or not from there, as if it had missed
-  // there: it read on without missing, and is still a scan.
-  void on_read_ahead_reached(std::uint64_t offset) noexcept { last_miss_ = offset; }
-
   // True when the last two misses each landed ahead of the one before and
   // near it: a scan moving from window to window (a cluster that crosses a
   // window's end makes one such miss, not two).

@@ -76,16 +76,10 @@ AdaptiveWindows::Choice AdaptiveWindows::on_miss(const FileToPlace& file, std::u
   // window size, as mapped ones do, or at the largest copy window.
   // Whole pages, so that the room made for them is the room the window takes.
   choice.copy_bytes =
-      align_to_mmap(pattern.copy_window_size(offset, end, pages, grown_cap(), previous_uses), true);
+      align_to_mmap(pattern.copy_window_size(offset, end, pages,
+                                             std::min(cap, kMostGrownCopyWindow), previous_uses),
+                    true);
   return choice;
-}
-
-std::uint64_t AdaptiveWindows::grown_cap() const noexcept {
-  return std::min({largest_window_, kMaxCopyWindow, kMostGrownCopyWindow});
-}
-
-std::uint64_t AdaptiveWindows::read_ahead_bytes(std::uint64_t last) const noexcept {
-  return std::max(last, std::min(2 * last, grown_cap()));
 }
 
 void AdaptiveWindows::on_mapped_eviction(const FileToPlace& file, std::uint64_t offset,

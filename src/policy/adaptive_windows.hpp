@@ -74,11 +74,6 @@ class AdaptiveWindows {
   // small_read_ns).
   void fill_stats(ManagerStats& stats) const noexcept;
 
-  // The size of the copy window read ahead of a scan that reached one of
-  // |last| bytes: twice as large, as a run-on miss would get, up to the same
-  // cap.
-  std::uint64_t read_ahead_bytes(std::uint64_t last) const noexcept;
-
  private:
   // Whether a window read from end to end is cheaper mapped than copied on
   // this machine, measured once on |file|.
@@ -86,8 +81,6 @@ class AdaptiveWindows {
   // While few requests are served, one far miss in this many is cached all
   // the same (AccessPattern::reads_through()).
   unsigned far_misses_per_sample() const noexcept;
-  // The most a copy window grows to for reads that run on.
-  std::uint64_t grown_cap() const noexcept;
 
   const std::uint64_t largest_window_;
   bool enabled_;
