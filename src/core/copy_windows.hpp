@@ -5,10 +5,10 @@
 // from the manager's pool, one table entry per page and two links — with no
 // tree to descend or rebalance, and its eviction undoes as much.
 //
-// Region is any type with ofs_begin() and size() whose LruLinks member
-// kLinks is for this list alone (a ManagedRegion in the manager; plain
-// objects in the tests). The windows construct and destroy it in place, in
-// nodes of |nodes|, so its address is stable while it lives.
+// Region is any type with ofs_begin(), ofs_end() and size() whose LruLinks
+// member kLinks is for this list alone (a ManagedRegion in the manager;
+// plain objects in the tests). The windows construct and destroy it in
+// place, in nodes of |nodes|, so its address is stable while it lives.
 //
 // Thread safety: none; the manager's mutex guards each file's.
 #pragma once
