@@ -1151,6 +1151,29 @@ TEST_F(AdaptiveTest, MappedWindowsStopAtPinnedCopyWindowsOnEitherSide) {
   testing::check_invariants(manager_);
 }
 
+TEST_F(AdaptiveTest, AMappedWindowClearsOnlyTheUnusedCopyWindowsInItsWay) {
+  WindowCursor cursor = manager_.make_cursor(file_);
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+  cursor.unuse_region();
+  manager_.collect();
+  // Two unused copy windows: one where a mapped window goes next, one far.
+  for (const std::uint64_t at : {900 * G + 5, 5 * G + 5}) {
+    ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
+    ASSERT_TRUE(cursor.region()->is_copy());
+    ASSERT_EQ(cursor.region()->ofs_begin(), at - 5);
+  }
+  cursor.unuse_region();
+  ASSERT_EQ(manager_.num_file_handles(), 2u);
+  // A request without a size: a full mapped window, in place of the first.
+  ASSERT_TRUE(cursor.use_region(3 * G).is_valid());
+  EXPECT_FALSE(cursor.region()->is_copy());
+  EXPECT_EQ(cursor.region()->ofs_begin(), 3 * G);
+  EXPECT_EQ(cursor.region()->size(), kWindow);
+  EXPECT_TRUE(matches(cursor.buffer(), 3 * G));
+  EXPECT_EQ(manager_.num_file_handles(), 2u);  // the far one stays
+  testing::check_invariants(manager_);
+}
+
 TEST_F(AdaptiveTest, TruncationUnderACopyWindow) {
   WindowCursor cursor = manager_.make_cursor(file_);
   ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));

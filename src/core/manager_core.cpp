@@ -551,12 +551,24 @@ void ManagerCore::clear_copy_windows_locked(FileEntry& entry, std::uint64_t begi
                                             std::uint64_t end) {
   FileEntry::Copies& copies = entry.copies();
   if (copies.empty()) return;
+  const std::uint64_t first = align_to_mmap(begin, false);
   end = std::min(end, entry.file_size());
-  // The window holding |begin|, then each found from the page after the last.
-  for (std::uint64_t at = align_to_mmap(begin, false); (at = copies.first_held(at, end)) < end;) {
+  auto clear = [this](ManagedRegion& region) {
+    mutex_.assert_held();
+    if (region.pins() == 0) unmap_counted_locked(&region, stats_.unmaps_by_eviction);
+  };
+  // Fewer windows than pages in the range: each window looked at once.
+  if ((end - first) / ALLOCATIONGRANULARITY > copies.size()) {
+    copies.for_each([&](ManagedRegion& region) {
+      if (region.ofs_begin() < end && region.ofs_end() > first) clear(region);
+    });
+    return;
+  }
+  // Else the window holding |begin|, then each found from the page after the last.
+  for (std::uint64_t at = first; (at = copies.first_held(at, end)) < end;) {
     ManagedRegion* region = copies.find(at);
     at = region->ofs_end();
-    if (region->pins() == 0) unmap_counted_locked(region, stats_.unmaps_by_eviction);
+    clear(*region);
   }
 }
 
