@@ -37,9 +37,8 @@ constexpr std::align_val_t kCopyAlignment{kPage};
 // windows come and go one per miss; taken from the general heap, a large
 // block would be a fresh anonymous mapping each time (mmap, a fault per page,
 // munmap: the very costs copy windows avoid), and small ones would interleave
-// with the manager's map nodes, one node per page, so that every lookup
-// missed the TLB at each level of the tree (docs/design.md, "Adaptive
-// windows").
+// with the manager's nodes, so that its lookups and evictions touched pages
+// scattered over the heap (docs/design.md, "Adaptive windows").
 //
 // A block is taken from a free block of its size, or split from a larger one;
 // a block given back merges with its free buddy, and that with its own, so a
