@@ -73,6 +73,8 @@ MUTATIONS = [
     ("lookup: the tree skipped while the file has mapped windows", "src/core/file_entry.hpp",
      "    return copy != nullptr || regions_.empty() ? copy : regions_.find(offset);",
      "    return copy;"),
+    ("copy windows: the file's list does not report them", "src/core/file_entry.hpp",
+     "      found = copies_.find(ofs);", "      found = nullptr;"),
     ("copy windows: pages of an evicted copy window stay", COPIES,
      "    pages_.erase(page_of(region.ofs_begin()), pages_of(region));",
      "    static_cast<void>(0);"),

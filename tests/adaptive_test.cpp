@@ -135,6 +135,13 @@ class AdaptiveTest : public ::testing::Test {
     read_random(cursor, 200);
     ASSERT_EQ(manager_.stats().switches_to_copy, 1u);
   }
+  // The same, then every region let go of and collected.
+  void enter_copy_mode_with_no_region(WindowCursor& cursor) {
+    ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
+    cursor.unuse_region();
+    manager_.collect();
+    ASSERT_EQ(manager_.num_file_handles(), 0u);
+  }
   void check_limits() {
     EXPECT_LE(manager_.mapped_memory_size(), manager_.max_mapped_memory_size());
     EXPECT_LE(manager_.num_file_handles(), manager_.max_file_handles());
@@ -1126,14 +1133,16 @@ TEST_F(AdaptiveTest, CopyWindowsStopAtNeighboursAndTheFileEnd) {
 
 TEST_F(AdaptiveTest, MappedWindowsStopAtPinnedCopyWindowsOnEitherSide) {
   WindowCursor cursor = manager_.make_cursor(file_);
-  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
-  cursor.unuse_region();
-  manager_.collect();
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode_with_no_region(cursor));
   WindowCursor copy = manager_.make_cursor(file_);
   ASSERT_TRUE(copy.use_region(100 * G + 5, 64).is_valid());
   ASSERT_TRUE(copy.region()->is_copy());
   ASSERT_EQ(copy.region()->ofs_begin(), 100 * G);
   ASSERT_EQ(copy.region()->ofs_end(), 101 * G);
+  // The file's list reports the copy window as any region: its pin and the
+  // list's own count (smmap's client_count()); none at an offset inside it.
+  EXPECT_EQ(copy.region_list()->client_count_of(100 * G, G), 2);
+  EXPECT_EQ(copy.region_list()->client_count_of(100 * G + G / 2, G), 0);
   // Requests without a size get mapped windows, which grow towards the
   // pinned copy window from either side and stop at it.
   WindowCursor before = manager_.make_cursor(file_);
@@ -1153,9 +1162,7 @@ TEST_F(AdaptiveTest, MappedWindowsStopAtPinnedCopyWindowsOnEitherSide) {
 
 TEST_F(AdaptiveTest, AMappedWindowClearsOnlyTheUnusedCopyWindowsInItsWay) {
   WindowCursor cursor = manager_.make_cursor(file_);
-  ASSERT_NO_FATAL_FAILURE(enter_copy_mode(cursor));
-  cursor.unuse_region();
-  manager_.collect();
+  ASSERT_NO_FATAL_FAILURE(enter_copy_mode_with_no_region(cursor));
   // Two unused copy windows: one where a mapped window goes next, one far.
   for (const std::uint64_t at : {900 * G + 5, 5 * G + 5}) {
     ASSERT_TRUE(cursor.use_region(at, 64).is_valid());
